@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { BackendError } from '../errors/errors.js';
+import type { BackendChoice } from '../config/schema.js';
+
+/** The concrete backends, fastest first: the order `auto` tries them in. */
+export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type ConcreteBackend = (typeof BACKEND_ORDER)[number];
+
+/** What was selected, and why faster ones were skipped (for the log line and the run record). */
+export interface BackendInfo {
+  name: ConcreteBackend;
+  /** tfjs's own backend name (tensorflow, wasm, cpu). */
+  tfName: string;
+  /** For `auto`: one clause per skipped faster backend; empty otherwise. */
+  skipped: string[];
+  /** Kernels gc-run registered on top of the stock backend. */
+  customKernels: string[];
+}
+
+/** Loads the npm package behind a backend; the name is dynamic so install stays optional. */
+async function importOptional(pkg: string): Promise<void> {
+  await import(pkg);
+}
+
+function shortReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') return 'not installed';
+  return (e?.message ?? String(err)).split('\n')[0].slice(0, 200);
+}
+
+type KernelRegistrar = () => string[] | Promise<string[]>;
+let wasmKernelRegistrar: KernelRegistrar | null = null;
+
+/** Lets the wasm kernel module hook itself in without a dependency cycle. */
+export function setWasmKernelRegistrar(fn: KernelRegistrar): void {
+  wasmKernelRegistrar = fn;
+}
+
+async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; customKernels: string[] }> {
+  switch (name) {
+    case 'tensorflow-gpu': {
+      await importOptional('@tensorflow/tfjs-node-gpu');
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tensorflow backend failed to initialise');
+      return { tfName: 'tensorflow', customKernels: [] };
+    }
+    case 'tensorflow': {
+      await importOptional('@tensorflow/tfjs-node');
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tensorflow backend failed to initialise');
+      return { tfName: 'tensorflow', customKernels: [] };
+    }
+    case 'wasm': {
+      if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+      const customKernels = wasmKernelRegistrar ? await wasmKernelRegistrar() : [];
+      return { tfName: 'wasm', customKernels };
+    }
+    case 'cpu': {
+      if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+      return { tfName: 'cpu', customKernels: [] };
+    }
+  }
+}
+
+/**
+ * Selects and initialises a backend. `auto` takes the first of BACKEND_ORDER that loads;
+ * an explicit choice that cannot load is a BackendError (exit 2).
+ */
+export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+  if (choice !== 'auto') {
+    try {
+      const r = await tryBackend(choice);
+      return { name: choice, ...r, skipped: [] };
+    } catch (err) {
+      throw new BackendError(
+        `backend '${choice}' cannot be loaded: ${shortReason(err)}` +
+          (choice.startsWith('tensorflow') ? ' (see README: "Backends")' : ''),
+      );
+    }
+  }
+  const skipped: string[] = [];
+  for (const name of BACKEND_ORDER) {
+    try {
+      const r = await tryBackend(name);
+      return { name, ...r, skipped };
+    } catch (err) {
+      skipped.push(`${name}: ${shortReason(err)}`);
+    }
+  }
+  throw new BackendError(`no backend could be loaded (${skipped.join('; ')})`);
+}
+
+/** The one-line description printed on stderr and stored in run records. */
+export function describeBackend(info: BackendInfo, choice: BackendChoice): string {
+  const why = choice === 'auto' && info.skipped.length ? ` (auto; skipped ${info.skipped.join('; ')})` : choice === 'auto' ? ' (auto)' : '';
+  const kernels = info.customKernels.length ? ` with ${info.customKernels.length} gc-run kernels` : '';
+  return `backend: ${info.name}${kernels}${why}`;
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The config schema: the single definition of every key gc-run accepts. All objects are strict
+ * (unknown keys are errors). A YAML file is parsed into `ExperimentConfig` (with an optional
+ * `sweep` block); each expanded run is a `RunConfig` (no sweep block, seed resolved).
+ */
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+const nonNeg = z.number().nonnegative();
+
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'] as const;
+export const INIT_SCHEMES = [
+  'he_normal',
+  'he_uniform',
+  'glorot_normal',
+  'glorot_uniform',
+  'lecun_normal',
+  'lecun_uniform',
+] as const;
+export const ACTIVATIONS = ['relu', 'tanh', 'elu', 'sigmoid', 'linear'] as const;
+
+export const DatasetSchema = z.strictObject({
+  name: z.enum(DATASET_NAMES).default('fashion-mnist'),
+  /** Training examples used (stratified, seeded subset); omitted = the whole split. */
+  train_size: posInt.optional(),
+  /** Test examples used (stratified, seeded subset); omitted = the whole split. */
+  test_size: posInt.optional(),
+  /** Seed of the subset choice; separate from the run seed so all runs share one subset. */
+  seed: nonNegInt.default(0),
+  /** Fraction of training labels replaced by uniformly random labels (seeded by the run seed). */
+  label_noise: z.number().min(0).max(1).default(0),
+  /** Random crop + flip augmentation; omitted = on for CIFAR, off otherwise. */
+  augment: z.boolean().optional(),
+  /** Folder holding datasets/<name>/; overrides GC_DATA_DIR and the default. */
+  data_dir: z.string().min(1).optional(),
+});
+
+export const InitSchema = z.strictObject({
+  scheme: z.enum(INIT_SCHEMES).default('he_normal'),
+  /** Multiplies every initial weight (not biases, which start at 0). */
+  scale: z.number().positive().default(1),
+});
+
+const initDefault = () => InitSchema.parse({});
+
+export const MlpSchema = z.strictObject({
+  arch: z.literal('mlp'),
+  widths: z.array(posInt).default([128, 128]),
+  activation: z.enum(ACTIVATIONS).default('relu'),
+  init: InitSchema.default(initDefault),
+});
+
+export const CnnSchema = z.strictObject({
+  arch: z.literal('cnn'),
+  /** One 3x3 valid conv + 2x2 max-pool per entry. */
+  channels: z.array(posInt).min(1).default([32, 64]),
+  /** Hidden dense widths after flattening (none by default). */
+  dense: z.array(posInt).default([]),
+  activation: z.enum(ACTIVATIONS).default('relu'),
+  init: InitSchema.default(initDefault),
+});
+
+export const ModelSchema = z.discriminatedUnion('arch', [MlpSchema, CnnSchema]);
+
+export const OptimizerSchema = z.strictObject({
+  name: z.literal('sgd').default('sgd'),
+  lr: z.number().positive(),
+  momentum: z.number().min(0).lt(1).default(0),
+});
+
+export const TrainSchema = z.strictObject({
+  batch_size: posInt,
+  epochs: posInt,
+  /** Batch size for test-set evaluation (memory only; does not change results). */
+  eval_batch_size: posInt.default(500),
+});
+
+export const GcSchema = z.strictObject({
+  /** Fixed, seeded subset of training examples on which GC is measured. */
+  examples: posInt.default(256),
+  /** Examples per GC pass (exact GC replicates each example once per class). */
+  batch_size: posInt.default(32),
+  /** Measure GC every this many epochs (always at epoch 0 and the last epoch). */
+  every: posInt.default(1),
+});
+
+export const RegularizersSchema = z.strictObject({
+  /** L2 weight decay λ: adds (λ/2)·||θ||² to the loss. */
+  weight_decay: nonNeg.default(0),
+  /** Whether biases and normalisation parameters are included in the L2 term. */
+  weight_decay_biases: z.boolean().default(false),
+});
+
+export const SweepSchema = z.strictObject({
+  /** Dotted config key → list of values; runs are the Cartesian product. */
+  grid: z.record(z.string().min(1), z.array(z.unknown()).min(1)).default({}),
+  /** Run seeds; every grid point runs once per seed. */
+  seeds: z.array(nonNegInt).min(1).default([0]),
+});
+
+const common = {
+  experiment: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" and "-"'),
+  output_dir: z.string().min(1).default('results'),
+  backend: z.enum(BACKENDS).default('auto'),
+  seed: nonNegInt.default(0),
+  dataset: DatasetSchema.default(() => DatasetSchema.parse({})),
+  model: ModelSchema,
+  optimizer: OptimizerSchema,
+  train: TrainSchema,
+  gc: GcSchema.default(() => GcSchema.parse({})),
+  regularizers: RegularizersSchema.default(() => RegularizersSchema.parse({})),
+};
+
+/** One run, fully resolved. */
+export const RunConfigSchema = z.strictObject(common);
+
+/** A config file: a run plus an optional sweep block. */
+export const ExperimentConfigSchema = z.strictObject({ ...common, sweep: SweepSchema.optional() });
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
+export type ModelConfig = z.infer<typeof ModelSchema>;
+export type DatasetConfig = z.infer<typeof DatasetSchema>;
+export type BackendChoice = (typeof BACKENDS)[number];
+export type InitConfig = z.infer<typeof InitSchema>;

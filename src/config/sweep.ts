@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../errors/errors.js';
+import { fromZod, type ConfigIssue } from './issues.js';
+import { RunConfigSchema, type ExperimentConfig, type RunConfig } from './schema.js';
+
+/** One planned run of a sweep. */
+export interface PlannedRun {
+  /** Stable id: readable swept values, seed and a hash of the resolved config. */
+  id: string;
+  /** Position in the sweep's deterministic order (0-based). */
+  index: number;
+  seed: number;
+  /** Swept key → value for this run (empty for a single run). */
+  swept: Record<string, unknown>;
+  config: RunConfig;
+}
+
+/** JSON with object keys sorted, so hashes do not depend on key order in the YAML. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function hasPath(obj: unknown, path: string): boolean {
+  let cur = obj;
+  for (const p of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !(p in (cur as object))) return false;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return true;
+}
+
+function formatValue(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.replace(/[^A-Za-z0-9.+-]+/g, '_');
+}
+
+/** Short readable label: last segment of each swept key with its value. */
+function label(swept: Record<string, unknown>): string {
+  return Object.keys(swept)
+    .map((k) => `${k.split('.').pop()}=${formatValue(swept[k])}`)
+    .join(',');
+}
+
+/** Hash of the parts of a run config that change its numbers (not where results go). */
+export function runHash(config: RunConfig): string {
+  const { output_dir: _o, backend: _b, ...rest } = config;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 8);
+}
+
+function cartesian(keys: string[], grid: Record<string, unknown[]>): Record<string, unknown>[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const key of keys) {
+    const next: Record<string, unknown>[] = [];
+    for (const c of combos) for (const v of grid[key]) next.push({ ...c, [key]: v });
+    combos = next;
+  }
+  return combos;
+}
+
+/**
+ * Expands a validated experiment config into runs. Order: seeds outermost (so a partially
+ * finished sweep already covers every knob value for the first seed), then grid keys in sorted
+ * order, values in listed order. Every run config is re-validated; a bad grid value is reported
+ * at `sweep.grid.<key>[i]`.
+ */
+export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
+  const { sweep, ...base } = exp;
+  const grid = (sweep?.grid ?? {}) as Record<string, unknown[]>;
+  const seeds = sweep?.seeds ?? [base.seed];
+  const keys = Object.keys(grid).sort();
+  const issues: ConfigIssue[] = [];
+  for (const key of keys) {
+    if (key === 'seed') issues.push({ path: 'sweep.grid.seed', message: 'sweep seeds with sweep.seeds, not the grid' });
+    else if (key.startsWith('sweep.')) issues.push({ path: `sweep.grid.${key}`, message: 'the sweep block cannot be swept' });
+    else if (!hasPath(base, key)) {
+      issues.push({ path: `sweep.grid.${key}`, message: 'not a config key (check the spelling and the model arch)' });
+    }
+  }
+  if (issues.length) throw new ConfigError(file, issues);
+
+  const runs: PlannedRun[] = [];
+  const seen = new Map<string, number>();
+  for (const seed of seeds) {
+    for (const swept of cartesian(keys, grid)) {
+      const raw = structuredClone(base) as Record<string, unknown>;
+      raw.seed = seed;
+      for (const k of keys) setPath(raw, k, structuredClone(swept[k]));
+      const parsed = RunConfigSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const iss of fromZod(parsed.error, raw)) {
+          const key = keys.find((k) => iss.path === k || iss.path.startsWith(`${k}.`) || iss.path.startsWith(`${k}[`));
+          const at = key ? `sweep.grid.${key}[${grid[key].indexOf(swept[key])}]${iss.path.slice(key.length)}` : iss.path;
+          if (!issues.some((i) => i.path === at)) issues.push({ path: at, message: iss.message });
+        }
+        continue;
+      }
+      const config = parsed.data;
+      const hash = runHash(config);
+      const lbl = label(swept);
+      const id = `${lbl ? `${lbl}-` : ''}s${seed}-${hash}`;
+      if (seen.has(id)) {
+        issues.push({ path: 'sweep', message: `runs ${seen.get(id)} and ${runs.length} are identical (duplicate values in the grid or seeds)` });
+        continue;
+      }
+      seen.set(id, runs.length);
+      runs.push({ id, index: runs.length, seed, swept, config });
+    }
+  }
+  if (issues.length) throw new ConfigError(file, issues);
+  return runs;
+}

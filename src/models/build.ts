@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../config/schema.js';
+import { initializeWeights } from './init.js';
+
+/** Input shape [H, W, C] of one example. */
+export type InputShape = [number, number, number];
+
+function mlp(cfg: Extract<ModelConfig, { arch: 'mlp' }>, input: InputShape, classes: number): tf.LayersModel {
+  const model = tf.sequential();
+  model.add(tf.layers.flatten({ inputShape: input }));
+  for (const w of cfg.widths) model.add(tf.layers.dense({ units: w, activation: cfg.activation }));
+  model.add(tf.layers.dense({ units: classes }));
+  return model;
+}
+
+function cnn(cfg: Extract<ModelConfig, { arch: 'cnn' }>, input: InputShape, classes: number): tf.LayersModel {
+  const model = tf.sequential();
+  cfg.channels.forEach((ch, i) => {
+    model.add(
+      tf.layers.conv2d({
+        filters: ch,
+        kernelSize: 3,
+        padding: 'valid',
+        activation: cfg.activation,
+        ...(i === 0 ? { inputShape: input } : {}),
+      }),
+    );
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  });
+  model.add(tf.layers.flatten());
+  for (const w of cfg.dense) model.add(tf.layers.dense({ units: w, activation: cfg.activation }));
+  model.add(tf.layers.dense({ units: classes }));
+  return model;
+}
+
+/**
+ * Builds the model for a config: input [B, H, W, C] → logits [B, classes] (no softmax: GC is
+ * defined on logits). Every weight is drawn from `seed`, so equal seeds give identical weights.
+ */
+export function buildModel(cfg: ModelConfig, input: InputShape, classes: number, seed: number): tf.LayersModel {
+  const model = cfg.arch === 'mlp' ? mlp(cfg, input, classes) : cnn(cfg, input, classes);
+  initializeWeights(model, cfg.init, seed);
+  return model;
+}

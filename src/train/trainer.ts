@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema.js';
+import type { Split } from '../data/split.js';
+import { takeExamples } from '../data/split.js';
+import { correctCount, sumOfSquares } from '../metrics/classification.js';
+import { geometricComplexity, type LogitsFn } from '../metrics/gc.js';
+import { Rng } from '../rng/rng.js';
+import { evaluate } from './evaluate.js';
+import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
+
+/** One row of metrics.csv (numbers; null = not measured this epoch). */
+export interface EpochRow {
+  epoch: number;
+  step: number;
+  lr: number;
+  train_loss: number | null;
+  train_acc: number | null;
+  test_loss: number;
+  test_acc: number;
+  gc: number | null;
+  weight_norm_sq: number;
+  seconds: number;
+  [column: string]: number | null;
+}
+
+/** Progress inside an epoch, for the progress display. */
+export interface StepProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+/** Per-batch transform of training inputs (e.g. augmentation), applied before the step. */
+export type BatchTransform = (x: Float32Array, shape: [number, number, number], rng: Rng) => Float32Array;
+
+export interface TrainerData {
+  train: Split;
+  test: Split;
+  classes: number;
+  /** Optional augmentation for training batches. */
+  augment?: BatchTransform;
+}
+
+function params(model: tf.LayersModel): Params {
+  const all = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = model.trainableWeights
+    .filter((w) => /kernel$/.test(w.originalName))
+    .map((w) => w.read() as tf.Variable);
+  return { all, kernels };
+}
+
+/**
+ * Owns one run's model, optimizer and random streams, and trains it epoch by epoch with a
+ * custom loop: seeded shuffle each epoch, mini-batch SGD, every step inside tf.tidy.
+ */
+export class Trainer {
+  readonly optimizer: tf.Optimizer;
+  readonly terms: PenaltyTerm[];
+  readonly shuffleRng: Rng;
+  readonly augmentRng: Rng;
+  step = 0;
+  epoch = 0;
+  private readonly gcExamples: tf.Tensor;
+  private readonly params: Params;
+  private readonly infer: LogitsFn;
+
+  constructor(
+    readonly cfg: RunConfig,
+    readonly model: tf.LayersModel,
+    readonly data: TrainerData,
+  ) {
+    const { lr, momentum } = cfg.optimizer;
+    this.optimizer = momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
+    this.terms = penaltyTerms(cfg);
+    this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
+    this.augmentRng = Rng.derive(cfg.seed, 'augment');
+    this.params = params(model);
+    this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
+    // GC examples: a fixed seeded subset of the training set, chosen once per run.
+    const n = Math.min(cfg.gc.examples, data.train.n);
+    const pick = Rng.derive(cfg.seed, 'gc-examples').permutation(data.train.n).subarray(0, n);
+    const sub = takeExamples(data.train, pick);
+    this.gcExamples = tf.tensor4d(sub.x, [n, ...sub.shape]);
+  }
+
+  /** CSV columns added by penalty terms, in order. */
+  get penaltyColumns(): string[] {
+    return this.terms.map((t) => t.column);
+  }
+
+  /** Number of mini-batches per epoch (the last one may be smaller). */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.data.train.n / this.cfg.train.batch_size);
+  }
+
+  /** One SGD step on the examples at `idx`. Returns [loss, correct, ...penalty values]. */
+  private trainStep(idx: Int32Array): tf.Tensor1D {
+    const { train } = this.data;
+    const batch = takeExamples(train, idx);
+    const xData = this.data.augment ? this.data.augment(batch.x, batch.shape, this.augmentRng) : batch.x;
+    return tf.tidy(() => {
+      const x = tf.tensor4d(xData, [batch.n, ...batch.shape]);
+      const y = tf.tensor1d(batch.y, 'int32');
+      let stats: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const out = objective(this.terms, { params: this.params, x, y }, (xi) => this.model.apply(xi, { training: true }) as tf.Tensor2D);
+        stats = [out.ce, correctCount(out.logits, y), ...out.values].map((t) => tf.keep(t));
+        return out.total;
+      }, this.params.all);
+      this.optimizer.applyGradients(grads);
+      // `value` may be the very tensor kept in stats (no penalty): the tidy frees it, not us.
+      void value;
+      const packed = tf.stack(stats) as tf.Tensor1D;
+      // kept inside variableGrads' own scope, so no tidy frees them: dispose by hand
+      tf.dispose(stats);
+      return packed;
+    });
+  }
+
+  /** Trains one epoch; returns mean train loss, accuracy and penalty values over its steps. */
+  async trainEpoch(onStep?: (p: StepProgress) => void): Promise<{ loss: number; acc: number; penalties: number[] }> {
+    const n = this.data.train.n;
+    const bs = this.cfg.train.batch_size;
+    const perm = this.shuffleRng.permutation(n);
+    const batches = this.batchesPerEpoch;
+    let lossSum = 0;
+    let correct = 0;
+    const penSums = new Array<number>(this.terms.length).fill(0);
+    this.epoch += 1;
+    for (let b = 0; b < batches; b++) {
+      const idx = perm.subarray(b * bs, Math.min(n, (b + 1) * bs));
+      const stats = this.trainStep(idx);
+      const v = await stats.data();
+      stats.dispose();
+      this.step += 1;
+      lossSum += v[0] * idx.length;
+      correct += v[1];
+      for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
+      onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
+      if (!Number.isFinite(v[0])) break;
+    }
+    return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
+  }
+
+  /** Whether GC is measured at the end of `epoch` (always at 0 and at the last epoch). */
+  measuresGcAt(epoch: number): boolean {
+    return epoch === 0 || epoch === this.cfg.train.epochs || epoch % this.cfg.gc.every === 0;
+  }
+
+  /** Evaluation metrics after the current epoch: test loss/acc, GC (if due), ||θ||². */
+  async measure(): Promise<{ test_loss: number; test_acc: number; gc: number | null; weight_norm_sq: number }> {
+    const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
+    const gc = this.measuresGcAt(this.epoch)
+      ? await geometricComplexity(this.infer, this.gcExamples, this.data.classes, this.cfg.gc.batch_size)
+      : null;
+    const wn = sumOfSquares(this.params.all);
+    const weight_norm_sq = (await wn.data())[0];
+    wn.dispose();
+    return { test_loss: test.loss, test_acc: test.acc, gc, weight_norm_sq };
+  }
+
+  /** Frees every tensor this trainer owns (model, optimizer state, GC examples). */
+  dispose(): void {
+    this.gcExamples.dispose();
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}

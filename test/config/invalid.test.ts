@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gcRun } from '../../src/cli/gc-run.js';
+import { exitCodeFor } from '../../src/cli/exit.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const base = (out: string) => ({
+  experiment: 'bad',
+  output_dir: out,
+  backend: 'cpu',
+  dataset: '{ name: fashion-mnist, train_size: 64, test_size: 40 }',
+  model: '{ arch: mlp, widths: [16] }',
+  optimizer: '{ lr: 0.1 }',
+  train: '{ batch_size: 16, epochs: 2 }',
+});
+
+function yamlOf(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+}
+
+/** [case name, edit of the base fields (or raw YAML), dot path the message must name, words it must contain] */
+const CASES: [string, (f: Record<string, string>) => Record<string, string> | string, string, string][] = [
+  ['unknown top-level key', (f) => ({ ...f, learning_rate: '0.1' }), 'learning_rate', 'unknown key'],
+  ['unknown nested key', (f) => ({ ...f, optimizer: '{ lr: 0.1, lrr: 2 }' }), 'optimizer.lrr', 'unknown key'],
+  ['wrong type', (f) => ({ ...f, optimizer: '{ lr: fast }' }), 'optimizer.lr', 'expected number'],
+  ['negative learning rate', (f) => ({ ...f, optimizer: '{ lr: -0.1 }' }), 'optimizer.lr', '>0'],
+  ['zero epochs', (f) => ({ ...f, train: '{ batch_size: 16, epochs: 0 }' }), 'train.epochs', '>0'],
+  ['fractional batch size', (f) => ({ ...f, train: '{ batch_size: 1.5, epochs: 1 }' }), 'train.batch_size', 'int'],
+  ['missing required key', (f) => ({ ...f, train: '{ epochs: 1 }' }), 'train.batch_size', 'expected number'],
+  ['unknown dataset', (f) => ({ ...f, dataset: '{ name: imagenet }' }), 'dataset.name', 'fashion-mnist'],
+  ['unknown model arch', (f) => ({ ...f, model: '{ arch: transformer }' }), 'model.arch', 'mlp'],
+  ['unknown backend', (f) => ({ ...f, backend: 'tpu' }), 'backend', 'wasm'],
+  ['empty sweep list', (f) => ({ ...f, sweep: '{ grid: { optimizer.lr: [] } }' }), 'sweep.grid.optimizer.lr', '>=1'],
+  ['sweep over a key that does not exist', (f) => ({ ...f, sweep: '{ grid: { optimizer.lrr: [0.1] } }' }), 'sweep.grid.optimizer.lrr', 'not a config key'],
+  ['bad value inside a sweep list', (f) => ({ ...f, sweep: '{ grid: { optimizer.lr: [0.1, -1] } }' }), 'sweep.grid.optimizer.lr[1]', '>0'],
+  ['label noise above 1', (f) => ({ ...f, dataset: '{ name: fashion-mnist, label_noise: 1.5 }' }), 'dataset.label_noise', '<=1'],
+  ['experiment name with a slash', (f) => ({ ...f, experiment: 'a/b' }), 'experiment', 'letters'],
+  ['malformed YAML', () => 'experiment: x\nmodel: { arch: mlp\n', 'line', 'malformed YAML'],
+  ['top level is a list', () => '- 1\n- 2\n', '(root)', 'mapping'],
+  ['duplicate key', (f) => yamlOf(f) + '\nbackend: cpu\n', 'line', 'malformed YAML'],
+];
+
+for (const [name, edit, path, words] of CASES) {
+  test(`invalid config: ${name} → exit 2, names ${path}, writes nothing`, async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const out = join(dir, 'results');
+      const edited = edit(base(out));
+      const file = join(dir, 'config.yaml');
+      writeFileSync(file, typeof edited === 'string' ? edited : yamlOf(edited));
+      await assert.rejects(
+        () => gcRun([file, '--progress', 'none'], { stdout: process.stdout, stderr: process.stderr }),
+        (err: Error) => {
+          assert.equal(exitCodeFor(err), 2, `exit code for: ${err.message}`);
+          assert.ok(err.message.includes(file), `message names the file: ${err.message}`);
+          assert.ok(err.message.includes(path), `message names ${path}: ${err.message}`);
+          assert.ok(err.message.includes(words), `message says '${words}': ${err.message}`);
+          return true;
+        },
+      );
+      assert.equal(existsSync(out), false, 'no results folder may be created');
+    } finally {
+      cleanup();
+    }
+  });
+}
+
+test('missing config file and unknown flag are usage errors (exit 2)', async () => {
+  for (const argv of [['/nonexistent/config.yaml'], ['--no-such-flag'], []]) {
+    await assert.rejects(
+      () => gcRun(argv, { stdout: process.stdout, stderr: { write: () => true } as unknown as NodeJS.WritableStream }),
+      (err: Error) => exitCodeFor(err) === 2,
+    );
+  }
+});

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { geometricComplexity, jacobianSqNorms, type LogitsFn } from '../../src/metrics/gc.js';
+import { Rng } from '../../src/rng/rng.js';
+import { relDiff, useBackend } from '../helpers/tf.js';
+
+function randn(rng: Rng, n: number, scale = 1): Float64Array {
+  return Float64Array.from({ length: n }, () => rng.normal() * scale);
+}
+
+test('affine model: GC equals ||W||_F^2 exactly (any input, any batch size)', async () => {
+  await useBackend('cpu');
+  const rng = new Rng(1);
+  const [d, c] = [12, 5];
+  const wArr = randn(rng, d * c);
+  const W = tf.tensor2d(Float32Array.from(wArr), [d, c]);
+  const b = tf.tensor1d(Float32Array.from(randn(rng, c)));
+  const f: LogitsFn = (x) => tf.add(tf.matMul(x.reshape([x.shape[0], d]), W), b) as tf.Tensor2D;
+  const x = tf.tensor4d(Float32Array.from(randn(rng, 7 * d)), [7, 3, 4, 1]);
+  const expected = wArr.reduce((s, v) => s + Math.fround(v) ** 2, 0);
+  for (const bs of [1, 3, 7]) {
+    const gc = await geometricComplexity(f, x, c, bs);
+    assert.ok(relDiff(gc, expected) < 1e-5, `batch ${bs}: GC ${gc} vs ||W||^2 ${expected}`);
+  }
+  tf.dispose([W, b, x]);
+});
+
+test('one-hidden-layer ReLU MLP: per-example Jacobian norms match a float64 central-difference Jacobian to 1e-3', async () => {
+  await useBackend('cpu');
+  const rng = new Rng(2);
+  const [d, h, c, n] = [6, 9, 4, 5];
+  const w1 = randn(rng, d * h, 0.7);
+  const b1 = randn(rng, h, 0.3);
+  const w2 = randn(rng, h * c, 0.7);
+  const b2 = randn(rng, c, 0.3);
+  const xs = randn(rng, n * d);
+  // Independent oracle: the same network in float64 JavaScript.
+  const forward = (x: Float64Array): Float64Array => {
+    const hid = new Float64Array(h);
+    for (let j = 0; j < h; j++) {
+      let s = Math.fround(b1[j]);
+      for (let i = 0; i < d; i++) s += x[i] * Math.fround(w1[i * h + j]);
+      hid[j] = Math.max(0, s);
+    }
+    const out = new Float64Array(c);
+    for (let k = 0; k < c; k++) {
+      let s = Math.fround(b2[k]);
+      for (let j = 0; j < h; j++) s += hid[j] * Math.fround(w2[j * c + k]);
+      out[k] = s;
+    }
+    return out;
+  };
+  const eps = 1e-5;
+  const fd: number[] = [];
+  for (let e = 0; e < n; e++) {
+    const x = Float64Array.from(xs.subarray(e * d, (e + 1) * d), Math.fround);
+    let sq = 0;
+    for (let i = 0; i < d; i++) {
+      const xp = x.slice();
+      const xm = x.slice();
+      xp[i] += eps;
+      xm[i] -= eps;
+      const fp = forward(xp);
+      const fm = forward(xm);
+      for (let k = 0; k < c; k++) sq += ((fp[k] - fm[k]) / (2 * eps)) ** 2;
+    }
+    fd.push(sq);
+  }
+  const W1 = tf.tensor2d(Float32Array.from(w1), [d, h]);
+  const B1 = tf.tensor1d(Float32Array.from(b1));
+  const W2 = tf.tensor2d(Float32Array.from(w2), [h, c]);
+  const B2 = tf.tensor1d(Float32Array.from(b2));
+  const f: LogitsFn = (x) => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, W1), B1)), W2), B2) as tf.Tensor2D;
+  const x = tf.tensor2d(Float32Array.from(xs), [n, d]);
+  const norms = jacobianSqNorms(f, x, c);
+  const ours = Array.from(await norms.data());
+  for (let e = 0; e < n; e++) assert.ok(relDiff(ours[e], fd[e]) < 1e-3, `example ${e}: ${ours[e]} vs FD ${fd[e]}`);
+  const gc = await geometricComplexity(f, x, c, 2);
+  const fdMean = fd.reduce((a, v) => a + v, 0) / n;
+  assert.ok(relDiff(gc, fdMean) < 1e-3, `GC ${gc} vs FD ${fdMean}`);
+  tf.dispose([W1, B1, W2, B2, x, norms]);
+});
+
+test('convnet: replicated-batch Jacobian equals one tf.grad per class, and leaks no tensors', async () => {
+  await useBackend('cpu');
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
+    ],
+  });
+  const f: LogitsFn = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
+  const x = tf.randomNormal([5, 6, 6, 2], 0, 1, 'float32', 5);
+  const perClass = tf.tidy(() => {
+    let acc = tf.zeros([5]);
+    for (let k = 0; k < 4; k++) {
+      const g = tf.grad((xi: tf.Tensor) => tf.sum(tf.slice(f(xi), [0, k], [-1, 1])))(x);
+      acc = tf.add(acc, tf.sum(tf.square(g), [1, 2, 3]));
+    }
+    return acc;
+  });
+  const before = tf.memory().numTensors;
+  const ours = jacobianSqNorms(f, x, 4);
+  const a = await ours.data();
+  const b = await perClass.data();
+  for (let i = 0; i < 5; i++) assert.ok(relDiff(a[i], b[i]) < 1e-5, `example ${i}: ${a[i]} vs ${b[i]}`);
+  ours.dispose();
+  await geometricComplexity(f, x, 4, 2);
+  assert.equal(tf.memory().numTensors, before, 'GC must not leave tensors behind');
+  tf.dispose([x, perClass]);
+  model.dispose();
+});
