@@ -1,0 +1,211 @@
+/**
+ * Verified dataset downloads: stream each file over node:http/https into a temporary folder on
+ * the same filesystem as the data root, check its SHA-256, extract it there, and only then move
+ * the complete result into the dataset folder with rename(2). A failure at any step removes the
+ * temporary folder, so the data root never holds a partial file.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { x as tarExtract } from 'tar';
+import { DataError } from '../errors/errors.js';
+import { checkSha256, sha256File } from './integrity.js';
+import { sourceUrl, type SourceFile } from './sources.js';
+
+/** Progress of one file's download: bytes received so far, and the size when the server sent it. */
+export interface ProgressEvent {
+  file: string;
+  bytes: number;
+  total?: number;
+}
+export type ProgressFn = (p: ProgressEvent) => void;
+
+export interface DownloadOptions {
+  /** Called after every received chunk. */
+  onProgress?: ProgressFn;
+  /** Abort when the connection is idle this long (ms). Default 60 s. */
+  timeoutMs?: number;
+}
+
+export interface InstallOptions extends DownloadOptions {
+  /** Base URL replacing the official one (file names appended). */
+  mirror?: string;
+}
+
+const MAX_REDIRECTS = 5;
+
+/** Thrown inside this module when no HTTP response arrived at all (DNS, refused, unreachable). */
+class Unreachable extends DataError {}
+
+function get(url: URL, timeoutMs: number): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const mod = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
+    if (!mod) return reject(new DataError(`unsupported URL protocol ${url.protocol} in ${url.href} (expected http: or https:)`));
+    const req = mod.get(url, { headers: { 'user-agent': 'gc-run' } }, resolve);
+    req.setTimeout(timeoutMs, () => {
+      req.destroy(Object.assign(new Error(`connection idle for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      reject(new Unreachable(`cannot reach ${url.href} (${err.code ?? 'error'}: ${err.message})`));
+    });
+  });
+}
+
+/**
+ * Downloads `url` to `dest` (created exclusively), following redirects. Resolves with the byte
+ * count and SHA-256 of what was written. Throws DataError on an HTTP error status, a body shorter
+ * than its Content-Length (truncated), or a dropped connection.
+ */
+export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<{ bytes: number; sha256: string }> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  let current = new URL(url);
+  let res = await get(current, timeoutMs);
+  for (let hops = 0; res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; hops++) {
+    res.resume();
+    if (hops >= MAX_REDIRECTS) throw new DataError(`download of ${url} failed: more than ${MAX_REDIRECTS} redirects`);
+    current = new URL(res.headers.location, current);
+    res = await get(current, timeoutMs);
+  }
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new DataError(`download of ${current.href} failed: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd());
+  }
+  const header = res.headers['content-length'];
+  const total = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+  const file = basename(current.pathname);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    await pipeline(
+      res,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          hash.update(chunk);
+          opts.onProgress?.({ file, bytes, total });
+          yield chunk;
+        }
+      },
+      createWriteStream(dest, { flags: 'wx' }),
+    );
+  } catch (err) {
+    const why = (err as Error).message;
+    if (total !== undefined && bytes < total) {
+      throw new DataError(`download of ${current.href} truncated: received ${bytes} of ${total} bytes (${why})`);
+    }
+    throw new DataError(`download of ${current.href} failed after ${bytes} bytes: ${why}`);
+  }
+  if (total !== undefined && bytes !== total) {
+    throw new DataError(`download of ${current.href} truncated: received ${bytes} of ${total} bytes (Content-Length)`);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** How to install `sources` by hand into `datasetDir`: exact folder, file names and URLs. */
+export function manualInstallHint(sources: SourceFile[], datasetDir: string): string {
+  const lines = [`To install by hand, download these files into the folder ${datasetDir}/ :`];
+  for (const s of sources) {
+    lines.push(`  ${s.file}   from ${s.url}   (sha256 ${s.sha256})`);
+    if (s.kind === 'tar.gz') {
+      const files = s.provides.map((p) => p.path).join(', ');
+      lines.push(`    (gc-run verifies and extracts it on the next load; or extract it there yourself so that ${files} exist)`);
+    }
+  }
+  return lines.join('\n');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Checks that every file `src` provides is in `dir` with its exact size. */
+async function checkProvided(dir: string, src: SourceFile, archive: string): Promise<void> {
+  for (const p of src.provides) {
+    const st = await stat(join(dir, p.path)).catch(() => null);
+    if (!st?.isFile()) throw new DataError(`${archive}: expected it to contain ${p.path}, but it does not`);
+    if (p.bytes !== undefined && st.size !== p.bytes) {
+      throw new DataError(`${archive}: ${p.path} has ${st.size} bytes, expected ${p.bytes}`);
+    }
+  }
+}
+
+/** Moves the finished `stage` folder to `datasetDir`: one rename, or one per entry if it exists. */
+async function moveIntoPlace(stage: string, datasetDir: string): Promise<void> {
+  try {
+    await rename(stage, datasetDir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+  // The dataset folder already exists (a README, a hand-placed archive): move entries one by one;
+  // each rename is atomic, and we never overwrite a non-empty folder the user owns.
+  for (const entry of await readdir(stage)) {
+    const dest = join(datasetDir, entry);
+    try {
+      await rename(join(stage, entry), dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR' || code === 'ENOTDIR') {
+        throw new DataError(`${dest} already exists but is incomplete; move it away and fetch again`);
+      }
+      throw err;
+    }
+  }
+}
+
+/**
+ * Installs `sources` into `datasetDir`: downloads each (from `opts.mirror` if given; a .tar.gz
+ * already placed in `datasetDir` by hand is used instead of downloading), verifies SHA-256,
+ * extracts archives, and moves everything into place only when all sources succeeded.
+ * Throws DataError; on failure nothing is left in the data root.
+ */
+export async function installSources(sources: SourceFile[], datasetDir: string, opts: InstallOptions = {}): Promise<void> {
+  const root = dirname(datasetDir);
+  await mkdir(root, { recursive: true });
+  const tmp = await mkdtemp(join(root, `.tmp-${basename(datasetDir)}-`));
+  try {
+    const stage = join(tmp, 'stage');
+    await mkdir(stage);
+    for (const src of sources) {
+      const accepted = [src.sha256, ...(src.altSha256 ?? [])];
+      const local = join(datasetDir, src.file);
+      let archive: string;
+      if (src.kind === 'tar.gz' && (await exists(local))) {
+        archive = local;
+        checkSha256(local, await sha256File(local), accepted, 'Delete it and fetch again.');
+      } else {
+        const url = sourceUrl(src, opts.mirror);
+        archive = join(tmp, src.file);
+        let got;
+        try {
+          got = await downloadFile(url, archive, opts);
+        } catch (err) {
+          if (err instanceof Unreachable) throw new DataError(`${err.message}\n${manualInstallHint(sources, datasetDir)}`);
+          throw err;
+        }
+        checkSha256(url, got.sha256, accepted, 'The download is corrupt or the server sent a different file; nothing was installed');
+      }
+      if (src.kind === 'file') {
+        await rename(archive, join(stage, src.file));
+      } else {
+        try {
+          await tarExtract({ file: archive, cwd: stage, strict: true });
+        } catch (err) {
+          throw new DataError(`${archive}: cannot extract tar.gz archive: ${(err as Error).message}`);
+        }
+        await checkProvided(stage, src, archive);
+      }
+    }
+    await moveIntoPlace(stage, datasetDir);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
