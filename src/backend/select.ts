@@ -56,6 +56,9 @@ async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; cust
     }
     case 'cpu': {
       if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+      // The cpu backend prints a banner recommending tfjs-node on first use; our own
+      // backend line already says what runs and why.
+      (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
       return { tfName: 'cpu', customKernels: [] };
     }
   }

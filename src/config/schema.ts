@@ -74,6 +74,11 @@ export const OptimizerSchema = z.strictObject({
 export const TrainSchema = z.strictObject({
   batch_size: posInt,
   epochs: posInt,
+  /**
+   * Stop once an epoch's training accuracy reaches this value (epochs is then the maximum).
+   * Comparing final GC across a sweep is fairest when every run fits the data equally well.
+   */
+  stop_train_acc: z.number().gt(0).max(1).optional(),
   /** Batch size for test-set evaluation (memory only; does not change results). */
   eval_batch_size: posInt.default(500),
 });

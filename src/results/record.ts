@@ -34,6 +34,8 @@ export interface RunRecord {
   epochs_done: number;
   epochs_total: number;
   error?: { epoch: number; message: string };
+  /** Set when train.stop_train_acc ended the run before train.epochs. */
+  stopped_early?: { epoch: number; train_acc: number };
 }
 
 /** Root of the installed gc-run package (where package.json is). */

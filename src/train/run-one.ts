@@ -80,9 +80,12 @@ export async function executeRun(
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), [...BASE_COLUMNS, ...trainer.penaltyColumns]);
     csv.create();
     let train: { loss: number; acc: number; penalties: number[] } | null = null;
+    const target = cfg.train.stop_train_acc;
     for (epoch = 0; epoch <= cfg.train.epochs; epoch++) {
       if (epoch > 0) train = await trainer.trainEpoch(events.onStep);
-      const m = await trainer.measure();
+      // A run that stops early here still ends on a GC measurement.
+      const stopping = target !== undefined && train !== null && train.acc >= target;
+      const m = await trainer.measure(stopping);
       const row: EpochRow = {
         epoch,
         step: trainer.step,
@@ -102,6 +105,10 @@ export async function executeRun(
       if (bad !== undefined) {
         record.status = 'diverged';
         record.error = { epoch, message: `non-finite value (${bad}) in loss or GC at epoch ${epoch}` };
+        break;
+      }
+      if (stopping) {
+        record.stopped_early = { epoch, train_acc: train!.acc };
         break;
       }
       saveRecord();

@@ -149,9 +149,9 @@ export class Trainer {
   }
 
   /** Evaluation metrics after the current epoch: test loss/acc, GC (if due), ||θ||². */
-  async measure(): Promise<{ test_loss: number; test_acc: number; gc: number | null; weight_norm_sq: number }> {
+  async measure(forceGc = false): Promise<{ test_loss: number; test_acc: number; gc: number | null; weight_norm_sq: number }> {
     const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
-    const gc = this.measuresGcAt(this.epoch)
+    const gc = forceGc || this.measuresGcAt(this.epoch)
       ? await geometricComplexity(this.infer, this.gcExamples, this.data.classes, this.cfg.gc.batch_size)
       : null;
     const wn = sumOfSquares(this.params.all);
