@@ -71,7 +71,7 @@ export function parseCsv(text: string, file: string): CsvTable {
     if (c === ',') {
       record.push(field);
       field = '';
-      fieldStarted = true;
+      fieldStarted = false;
       i++;
       continue;
     }

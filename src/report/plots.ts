@@ -9,6 +9,10 @@ import type { Sweep, RunState } from './aggregate.js';
 export const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 const PANEL = { width: 320, height: 220 };
 const STATE_ORDER: RunState[] = ['done', 'failed', 'incomplete'];
+/** Tableau-10: distinct, colour-blind-aware; cycled for more than ten knob values. */
+const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+/** Explicit knob → colour scale so every layer and plot colours a knob value alike. */
+const knobScale = (labels: string[]) => ({ domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) });
 
 /** The plots of a report, by file stem. */
 export type PlotName = 'gc-vs-epoch' | 'test-acc-vs-epoch' | 'final-gc-vs-knob' | 'final-gc-vs-test-acc';
@@ -66,11 +70,13 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
         .map((p) => ({ knob: g.label, epoch: p.epoch, lo: Math.max(p.mean - p.std!, floor), hi: p.mean + p.std! })),
     );
     const kinds = ['mean over done seeds', ...STATE_ORDER.filter((st) => st !== 'done' && s.runs.some((r) => r.state === st)).map((st) => `${st} run`)];
-    const color = { field: 'knob', type: 'nominal', title: knobTitle(s), scale: { domain: domain(s) } };
+    // Legends show strokes (the band layer's fill swatch would otherwise win).
+    const stroke = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 300 };
+    const color = { field: 'knob', type: 'nominal', title: knobTitle(s), scale: knobScale(domain(s)), legend: stroke };
     const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } };
     const yScale = log ? { type: 'log' } : metric === 'gc' ? { zero: true } : { zero: false };
     const dash = {
-      field: 'kind', type: 'nominal', title: 'line',
+      field: 'kind', type: 'nominal', title: 'line', legend: { ...stroke, encode: { symbols: { update: { stroke: { value: '#444' }, fill: { value: 'transparent' } } } } },
       scale: { domain: kinds, range: [[1, 0], [6, 3], [2, 2]].slice(0, kinds.length) },
     };
     return {
@@ -80,7 +86,11 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
         {
           data: { values: bands },
           mark: { type: 'area', opacity: 0.2 },
-          encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: yTitle }, y2: { field: 'hi' }, color },
+          encoding: {
+            x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: yTitle }, y2: { field: 'hi' },
+            // fill, not color: a null legend on color would hide the shared colour legend.
+            fill: { field: 'knob', type: 'nominal', scale: knobScale(domain(s)), legend: null },
+          },
         },
         {
           data: { values: means },
@@ -153,7 +163,7 @@ export function finalGcVsAccSpec(sweeps: Sweep[]): TopLevelSpec {
       encoding: {
         x: { field: 'gc', type: 'quantitative', title: 'final GC', scale: scaleFor(points.map((p) => p.gc as number)) },
         y: { field: 'acc', type: 'quantitative', title: 'final test accuracy', scale: { zero: false } },
-        color: { field: 'knob', type: 'nominal', title: knobTitle(s), scale: { domain: domain(s) } },
+        color: { field: 'knob', type: 'nominal', title: knobTitle(s), scale: knobScale(domain(s)) },
         shape,
       },
     };

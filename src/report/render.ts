@@ -9,9 +9,10 @@ import { Resvg } from '@resvg/resvg-js';
 /** PNG pixels per SVG pixel: 2 keeps text sharp on high-density screens and in papers. */
 export const PNG_SCALE = 2;
 
-/** A rendered plot: SVG text, PNG bytes and the SVG's size in CSS pixels. */
+/** A rendered plot: SVG text, PNG bytes, the SVG's size in CSS pixels, compiler warnings. */
 export interface RenderedPlot {
   svg: string;
+  warnings: string[];
   png: Buffer;
   width: number;
   height: number;
@@ -25,7 +26,11 @@ const resvgOptions = (scale: number) => ({
 
 /** Renders a vega-lite spec to SVG (vega, headless) and PNG (resvg at PNG_SCALE). */
 export async function renderSpec(spec: TopLevelSpec): Promise<RenderedPlot> {
-  const vg = compile(spec).spec;
+  const warnings: string[] = [];
+  // Collect vega-lite's warnings instead of letting it print to the console; tests assert none.
+  const collect = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+  const logger = { level: () => logger, error: collect, warn: collect, info: () => logger, debug: () => logger } as any;
+  const vg = compile(spec, { logger }).spec;
   const view = new View(parse(vg), { renderer: 'none', logLevel: 0 });
   let svg: string;
   try {
@@ -36,7 +41,7 @@ export async function renderSpec(spec: TopLevelSpec): Promise<RenderedPlot> {
   const m = /^<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
   if (!m) throw new Error('vega produced an SVG without width/height');
   const png = new Resvg(svg, resvgOptions(PNG_SCALE)).render().asPng();
-  return { svg, png, width: Number(m[1]), height: Number(m[2]) };
+  return { svg, png, width: Number(m[1]), height: Number(m[2]), warnings };
 }
 
 let fontChecked: string | null | undefined;
