@@ -71,7 +71,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
     );
     const kinds = ['mean over done seeds', ...STATE_ORDER.filter((st) => st !== 'done' && s.runs.some((r) => r.state === st)).map((st) => `${st} run`)];
     // Legends show strokes (the band layer's fill swatch would otherwise win).
-    const stroke = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 300 };
+    const stroke = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 300, symbolOpacity: 1 };
     const color = { field: 'knob', type: 'nominal', title: knobTitle(s), scale: knobScale(domain(s)), legend: stroke };
     const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } };
     const yScale = log ? { type: 'log' } : metric === 'gc' ? { zero: true } : { zero: false };
@@ -88,8 +88,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
           mark: { type: 'area', opacity: 0.2 },
           encoding: {
             x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: yTitle }, y2: { field: 'hi' },
-            // fill, not color: a null legend on color would hide the shared colour legend.
-            fill: { field: 'knob', type: 'nominal', scale: knobScale(domain(s)), legend: null },
+            color,
           },
         },
         {
