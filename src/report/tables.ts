@@ -10,7 +10,7 @@ import { fmtNum, fmtStat, textTable } from './format.js';
 export function sweepSummaryTable(s: Sweep): { headers: string[]; rows: string[][] } {
   const knobHeader = s.knobKeys.length === 1 ? s.knobKeys[0] : s.knobKeys.length ? 'knob' : '(no knob)';
   return {
-    headers: [knobHeader, 'runs done/failed/incomplete', 'final GC (mean ± std)', 'final test acc (mean ± std)', 'seeds'],
+    headers: [knobHeader, 'runs done/failed/incomplete', 'final GC (mean ± std)', 'final test acc (mean ± std)', 'n (done seeds)'],
     rows: s.groups.map((g) => [
       g.label,
       `${g.counts.done}/${g.counts.failed}/${g.counts.incomplete}`,
