@@ -1,0 +1,233 @@
+/**
+ * Groups loaded runs into sweeps (one per experiment) and knob values (the combination of the
+ * swept keys other than `seed`), and computes per-value statistics over seeds.
+ */
+import type { RunData, MetricsRow } from './read-run.js';
+import { mean, sampleStd } from './stats.js';
+
+/** A knob value as shown and compared; arrays/objects are kept as their JSON text. */
+export type KnobValue = number | string | boolean | null;
+
+/** done = status complete; failed = failed or diverged; incomplete = still running. */
+export type RunState = 'done' | 'failed' | 'incomplete';
+
+/** One run reduced to what the report shows. */
+export interface RunSummary {
+  id: string;
+  dir: string;
+  experiment: string;
+  seed: number;
+  status: string;
+  state: RunState;
+  knob: Record<string, KnobValue>;
+  knobLabel: string;
+  /** Epoch of the last metrics row with a measured gc ("final"); null if none. */
+  finalEpoch: number | null;
+  finalGc: number | null;
+  finalTestAcc: number | null;
+  epochsDone: number | null;
+  epochsTotal: number | null;
+  error: string | null;
+  metrics: MetricsRow[];
+}
+
+/** Mean and sample std over the done runs of a knob value; std null when n < 2. */
+export interface Stat {
+  mean: number | null;
+  std: number | null;
+  n: number;
+}
+
+/** One point of a seed-averaged curve. */
+export interface CurvePoint {
+  epoch: number;
+  mean: number;
+  std: number | null;
+  n: number;
+}
+
+/** All runs sharing one knob value. */
+export interface KnobGroup {
+  knob: Record<string, KnobValue>;
+  label: string;
+  runs: RunSummary[];
+  counts: Record<RunState, number>;
+  finalGc: Stat;
+  finalTestAcc: Stat;
+  /** Seed-averaged curves over done runs, per epoch where the metric was measured. */
+  curves: { gc: CurvePoint[]; test_acc: CurvePoint[] };
+}
+
+/** One experiment: its knob keys and knob groups in ascending knob order. */
+export interface Sweep {
+  experiment: string;
+  knobKeys: string[];
+  groups: KnobGroup[];
+  runs: RunSummary[];
+  /** Notes for the researcher, e.g. config keys that vary but are not declared as swept. */
+  warnings: string[];
+}
+
+/** Config keys that differ between runs by construction and are not knobs. */
+const NOT_KNOBS = new Set(['seed', 'output_dir', 'experiment']);
+
+/** Flattens nested objects to dotted keys; arrays and scalars are leaves. */
+export function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+function toKnobValue(v: unknown): KnobValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
+/** Orders knob values: null first, then numbers numerically, then everything else as text. */
+export function compareKnobValues(a: KnobValue, b: KnobValue): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+/** Text of one knob value as shown in tables and legends. */
+export function formatKnobValue(v: KnobValue): string {
+  return v === null ? '(unset)' : String(v);
+}
+
+function knobLabel(keys: string[], knob: Record<string, KnobValue>): string {
+  if (keys.length === 0) return '(all runs)';
+  if (keys.length === 1) return formatKnobValue(knob[keys[0]]);
+  return keys.map((k) => `${k}=${formatKnobValue(knob[k])}`).join(', ');
+}
+
+function stateOf(status: string): RunState {
+  if (status === 'complete') return 'done';
+  if (status === 'running') return 'incomplete';
+  return 'failed';
+}
+
+const distinct = (vals: unknown[]) => new Set(vals.map((v) => JSON.stringify(v ?? null))).size;
+
+/**
+ * Knob keys of one experiment: the keys named in the runs' `swept` (minus `seed`); when no
+ * run declares any, the config keys whose values differ across runs (minus seed/output_dir).
+ */
+export function inferKnobKeys(runs: RunData[]): { keys: string[]; warnings: string[] } {
+  const flat = runs.map((r) => flatten(r.config));
+  const allConfigKeys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
+  const varying = allConfigKeys.filter((k) => !NOT_KNOBS.has(k) && distinct(flat.map((f) => f[k])) > 1);
+  const swept = [...new Set(runs.flatMap((r) => Object.keys(r.record.swept)))].filter((k) => k !== 'seed').sort();
+  if (swept.length === 0) return { keys: varying, warnings: [] };
+  const undeclared = varying.filter((k) => !swept.includes(k) && !k.endsWith('.seed'));
+  const warnings = undeclared.length
+    ? [`config key(s) ${undeclared.join(', ')} differ across runs but are not in run.json 'swept'; runs with different values are grouped together`]
+    : [];
+  return { keys: swept, warnings };
+}
+
+function finalRow(metrics: MetricsRow[]): MetricsRow | null {
+  for (let i = metrics.length - 1; i >= 0; i--) if (metrics[i].gc !== null) return metrics[i];
+  return null;
+}
+
+function stat(xs: (number | null)[]): Stat {
+  const vals = xs.filter((x): x is number => x !== null);
+  return { mean: mean(vals), std: sampleStd(vals), n: vals.length };
+}
+
+/** Seed-averaged curve of one metric over runs, per epoch where it was measured. */
+export function meanCurve(runs: RunSummary[], column: string): CurvePoint[] {
+  const byEpoch = new Map<number, number[]>();
+  for (const r of runs) {
+    for (const row of r.metrics) {
+      const v = row[column];
+      if (v === null || v === undefined) continue;
+      const e = row.epoch as number;
+      if (!byEpoch.has(e)) byEpoch.set(e, []);
+      byEpoch.get(e)!.push(v);
+    }
+  }
+  return [...byEpoch.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([epoch, vals]) => ({ epoch, mean: mean(vals)!, std: sampleStd(vals), n: vals.length }));
+}
+
+function summarise(r: RunData, keys: string[]): RunSummary {
+  const flat = flatten(r.config);
+  const knob: Record<string, KnobValue> = {};
+  for (const k of keys) knob[k] = toKnobValue(k in r.record.swept ? r.record.swept[k] : flat[k]);
+  const last = finalRow(r.metrics);
+  return {
+    id: r.record.id,
+    dir: r.dir,
+    experiment: r.record.experiment,
+    seed: r.record.seed,
+    status: r.record.status,
+    state: stateOf(r.record.status),
+    knob,
+    knobLabel: knobLabel(keys, knob),
+    finalEpoch: last ? (last.epoch as number) : null,
+    finalGc: last ? last.gc : null,
+    finalTestAcc: last ? last.test_acc : null,
+    epochsDone: r.record.epochs_done ?? null,
+    epochsTotal: r.record.epochs_total ?? null,
+    error: r.record.error?.message ?? null,
+    metrics: r.metrics,
+  };
+}
+
+function compareKnobs(keys: string[], a: Record<string, KnobValue>, b: Record<string, KnobValue>): number {
+  for (const k of keys) {
+    const c = compareKnobValues(a[k], b[k]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/**
+ * Groups runs by experiment, then by knob value. Statistics (final GC, final test accuracy,
+ * curves) use done runs only; failed and incomplete runs stay in `runs` and in the counts.
+ */
+export function aggregate(runs: RunData[]): Sweep[] {
+  const byExp = new Map<string, RunData[]>();
+  for (const r of runs) {
+    if (!byExp.has(r.record.experiment)) byExp.set(r.record.experiment, []);
+    byExp.get(r.record.experiment)!.push(r);
+  }
+  return [...byExp.keys()].sort().map((experiment) => {
+    const expRuns = byExp.get(experiment)!;
+    const { keys, warnings } = inferKnobKeys(expRuns);
+    const summaries = expRuns.map((r) => summarise(r, keys));
+    summaries.sort((a, b) => compareKnobs(keys, a.knob, b.knob) || a.seed - b.seed || (a.id < b.id ? -1 : 1));
+    const byLabel = new Map<string, RunSummary[]>();
+    for (const s of summaries) {
+      if (!byLabel.has(s.knobLabel)) byLabel.set(s.knobLabel, []);
+      byLabel.get(s.knobLabel)!.push(s);
+    }
+    // Map keeps insertion order, and summaries are sorted by knob, so groups are too.
+    const groups: KnobGroup[] = [...byLabel.entries()].map(([label, members]) => {
+      const done = members.filter((r) => r.state === 'done');
+      const counts: Record<RunState, number> = { done: 0, failed: 0, incomplete: 0 };
+      for (const r of members) counts[r.state]++;
+      return {
+        knob: members[0].knob,
+        label,
+        runs: members,
+        counts,
+        finalGc: stat(done.map((r) => r.finalGc)),
+        finalTestAcc: stat(done.map((r) => r.finalTestAcc)),
+        curves: { gc: meanCurve(done, 'gc'), test_acc: meanCurve(done, 'test_acc') },
+      };
+    });
+    return { experiment, knobKeys: keys, groups, runs: summaries, warnings };
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * gc-report's pipeline without I/O side effects on the output: discover run folders, read
+ * and aggregate them, build the reproduction rows and render the plots into memory.
+ */
+import { discoverRuns } from './discover.js';
+import { readRun } from './read-run.js';
+import { aggregate, type Sweep } from './aggregate.js';
+import { reproRows, type ReproRow } from './repro.js';
+import { plotSpecs, type PlotName } from './plots.js';
+import { renderSpec, type RenderedPlot } from './render.js';
+
+/** Everything a report shows, in memory. */
+export interface Report {
+  sources: string[];
+  sweeps: Sweep[];
+  repro: ReproRow[];
+  plots: { name: PlotName; title: string; rendered: RenderedPlot }[];
+}
+
+/** Loads all runs under `roots` (merged) and aggregates them; throws UsageError/DataError on bad input. */
+export function loadSweeps(roots: string[]): Sweep[] {
+  return aggregate(discoverRuns(roots).map(readRun));
+}
+
+/** Builds the full report for `roots`. `withPlots: false` skips rendering (terminal-only use). */
+export async function buildReport(roots: string[], withPlots = true): Promise<Report> {
+  const sweeps = loadSweeps(roots);
+  const repro = reproRows(sweeps);
+  const plots: Report['plots'] = [];
+  if (withPlots) {
+    for (const p of plotSpecs(sweeps)) plots.push({ name: p.name, title: p.title, rendered: await renderSpec(p.spec) });
+  }
+  return { sources: roots, sweeps, repro, plots };
+}

@@ -1,0 +1,116 @@
+/**
+ * report.html: one self-contained page (inline CSS, plots as SVG data URIs, no scripts and no
+ * network) with the summary tables, run lists, plots and the reproduction table.
+ */
+import type { Sweep } from './aggregate.js';
+import type { ReproRow } from './repro.js';
+import { sweepRunsTable, sweepSummaryTable } from './tables.js';
+import { fmtRho, fmtStat } from './format.js';
+import { formatKnobValue } from './aggregate.js';
+import type { RenderedPlot } from './render.js';
+
+/** Escapes text for HTML element content and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const CSS = `
+body{font-family:system-ui,-apple-system,"DejaVu Sans",Arial,sans-serif;margin:24px auto;max-width:1400px;padding:0 16px;color:#222}
+h1{margin-bottom:4px}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
+.meta{color:#666;font-size:13px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
+th,td{border:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.failed td{background:#fdecea}tr.incomplete td{background:#fff6e0}
+.badge{display:inline-block;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600}
+.badge.done{background:#e3f2e1;color:#256029}.badge.failed{background:#d62728;color:#fff}.badge.incomplete{background:#ff9f1c;color:#222}
+.yes{color:#256029;font-weight:600}.no{color:#b71c1c;font-weight:600}
+.warn{background:#fff6e0;border-left:4px solid #ff9f1c;padding:6px 10px}
+figure{margin:16px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-weight:600;margin-bottom:4px}
+`;
+
+function table(headers: string[], rows: string[][], rowClass: (i: number) => string = () => '', numCols: number[] = []): string {
+  const head = `<tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
+  const body = rows
+    .map((r, i) => {
+      const cls = rowClass(i);
+      const tds = r.map((c, j) => `<td${numCols.includes(j) ? ' class="num"' : ''}>${c}</td>`).join('');
+      return `<tr${cls ? ` class="${cls}"` : ''}>${tds}</tr>`;
+    })
+    .join('\n');
+  return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+function sweepSection(s: Sweep): string {
+  const sum = sweepSummaryTable(s);
+  const sumRows = sum.rows.map((r, i) => {
+    const g = s.groups[i];
+    const counts = (['done', 'failed', 'incomplete'] as const)
+      .map((st) => (g.counts[st] ? `<span class="badge ${st}">${g.counts[st]} ${st}</span>` : ''))
+      .filter(Boolean)
+      .join(' ');
+    return [esc(r[0]), counts, esc(r[2]), esc(r[3]), esc(r[4])];
+  });
+  const runs = sweepRunsTable(s);
+  const runRows = runs.rows.map((r, i) => {
+    const st = s.runs[i].state;
+    return r.map((c, j) => (j === 3 ? `<span class="badge ${st}">${esc(c)}</span>` : esc(c)));
+  });
+  const warn = s.warnings.map((w) => `<p class="warn">Warning: ${esc(w)}</p>`).join('');
+  return `<section id="sweep-${esc(s.experiment)}">
+<h2>${esc(s.experiment)}</h2>
+<p>Knob: <code>${esc(s.knobKeys.join(' × ') || '(none)')}</code> — ${s.runs.length} runs</p>${warn}
+${table(sum.headers, sumRows, (i) => (s.groups[i].counts.failed ? 'failed' : s.groups[i].counts.incomplete ? 'incomplete' : ''), [2, 3, 4])}
+<details><summary>Runs (${s.runs.length})</summary>
+${table(runs.headers, runRows, (i) => (s.runs[i].state === 'done' ? '' : s.runs[i].state), [2, 5, 6, 7])}
+</details>
+</section>`;
+}
+
+function reproSection(rows: ReproRow[]): string {
+  if (rows.length === 0) return '<p>No swept knobs found in these results.</p>';
+  const body = rows.map((r) => [
+    esc(r.experiment),
+    `<code>${esc(r.key)}</code>`,
+    r.values.map((v) => esc(formatKnobValue(v.value))).join(' → '),
+    r.values.map((v) => esc(fmtStat(v.finalGc))).join(' → '),
+    r.expected === 1 ? '↑' : r.expected === -1 ? '↓' : '?',
+    `${esc(fmtRho(r.rho))} (n=${r.n})`,
+    r.agrees === null ? 'n/a' : r.agrees ? '<span class="yes">yes</span>' : '<span class="no">NO</span>',
+  ]);
+  return table(['sweep', 'knob key', 'knob values', 'final GC mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'], body);
+}
+
+/** Builds the self-contained report page. */
+export function reportHtml(
+  sweeps: Sweep[],
+  repro: ReproRow[],
+  plots: { name: string; title: string; rendered: RenderedPlot }[],
+  sources: string[],
+  generatedAt: string,
+): string {
+  const figs = plots
+    .map((p) => {
+      const uri = `data:image/svg+xml;base64,${Buffer.from(p.rendered.svg).toString('base64')}`;
+      return `<figure id="plot-${p.name}"><figcaption>${esc(p.title)}</figcaption>
+<img src="${uri}" width="${p.rendered.width}" height="${p.rendered.height}" alt="${esc(p.title)}"></figure>`;
+    })
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gc-report: ${esc(sweeps.map((s) => s.experiment).join(', '))}</title>
+<style>${CSS}</style></head>
+<body>
+<h1>gc-report</h1>
+<p class="meta">Results: ${sources.map((s) => `<code>${esc(s)}</code>`).join(', ')} · generated ${esc(generatedAt)}</p>
+<p>Final = last epoch with a measured GC. Means and sample standard deviations are over the seeds of <b>done</b> runs;
+failed/diverged and incomplete runs are counted and listed (highlighted), not averaged. One seed → no ± shown and no band.</p>
+<h2>Reproduction of the paper's trends</h2>
+${reproSection(repro)}
+${sweeps.map(sweepSection).join('\n')}
+<h2>Plots</h2>
+${figs}
+</body></html>
+`;
+}

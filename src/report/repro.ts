@@ -1,0 +1,105 @@
+/**
+ * The reproduction table: for each swept knob, does final GC move the way the paper says
+ * (Dherin et al. 2022) as the knob grows? Measured by the Spearman rank correlation between
+ * knob value and final GC over the sweep's complete runs.
+ */
+import type { Sweep, KnobValue, Stat } from './aggregate.js';
+import { compareKnobValues, formatKnobValue } from './aggregate.js';
+import { mean, sampleStd, spearman } from './stats.js';
+import { fmtRho, fmtStat, mdTable, textTable } from './format.js';
+
+/** Expected sign of d(final GC)/d(knob), by config key: +1 GC grows with the knob, −1 it falls. */
+export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = {
+  'optimizer.lr': -1,
+  'train.batch_size': 1,
+  'model.init.scale': 1,
+  'regularizers.weight_decay': -1,
+  'regularizers.spectral': -1,
+  'regularizers.flatness': -1,
+  'regularizers.gc': -1,
+  'dataset.label_noise': -1,
+};
+
+/** One row of the reproduction table. */
+export interface ReproRow {
+  experiment: string;
+  key: string;
+  values: { value: KnobValue; finalGc: Stat }[];
+  expected: 1 | -1 | null;
+  /** Spearman ρ between knob value and final GC over complete runs; null if undefined. */
+  rho: number | null;
+  /** Number of complete runs with a numeric knob value and finite final GC. */
+  n: number;
+  /** Whether sign(ρ) equals the expected sign; null when no expectation or ρ undefined. */
+  agrees: boolean | null;
+}
+
+/** Builds one row per (sweep, knob key). */
+export function reproRows(sweeps: Sweep[]): ReproRow[] {
+  const rows: ReproRow[] = [];
+  for (const s of sweeps) {
+    const done = s.runs.filter((r) => r.state === 'done');
+    for (const key of s.knobKeys) {
+      const distinct = [...new Set(s.runs.map((r) => r.knob[key]))].sort(compareKnobValues);
+      const values = distinct.map((value) => {
+        const gcs = done.filter((r) => r.knob[key] === value && r.finalGc !== null).map((r) => r.finalGc as number);
+        return { value, finalGc: { mean: mean(gcs), std: sampleStd(gcs), n: gcs.length } };
+      });
+      const pairs = done.filter(
+        (r) => typeof r.knob[key] === 'number' && r.finalGc !== null && Number.isFinite(r.finalGc),
+      );
+      const rho = pairs.length ? spearman(pairs.map((r) => r.knob[key] as number), pairs.map((r) => r.finalGc as number)) : null;
+      const expected = EXPECTED_DIRECTION[key] ?? null;
+      const agrees = expected === null || rho === null ? null : Math.sign(rho) === expected;
+      rows.push({ experiment: s.experiment, key, values, expected, rho, n: pairs.length, agrees });
+    }
+  }
+  return rows;
+}
+
+const arrow = (d: 1 | -1 | null) => (d === 1 ? '↑' : d === -1 ? '↓' : '?');
+const verdict = (a: boolean | null, r: ReproRow) =>
+  a === null ? (r.expected === null ? 'n/a (no expectation)' : 'undetermined') : a ? 'yes' : 'NO';
+
+function cells(r: ReproRow): string[] {
+  return [
+    r.experiment,
+    r.key,
+    r.values.map((v) => formatKnobValue(v.value)).join(' → '),
+    r.values.map((v) => fmtStat(v.finalGc)).join(' → '),
+    arrow(r.expected),
+    `${fmtRho(r.rho)} (n=${r.n})`,
+    verdict(r.agrees, r),
+  ];
+}
+
+const HEADERS = ['sweep', 'knob key', 'knob values', 'final GC mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'];
+
+/** Plain-text reproduction table for the terminal. */
+export function reproText(rows: ReproRow[]): string {
+  if (rows.length === 0) return 'reproduction: no swept knobs found in these results';
+  return textTable(HEADERS, rows.map(cells));
+}
+
+/** repro.md contents. */
+export function reproMarkdown(rows: ReproRow[]): string {
+  const intro =
+    'Expected directions from Dherin et al. (NeurIPS 2022): GC falls as learning rate, regularisation strength or ' +
+    'label noise grow, and rises with batch size and initialisation scale. ρ is the Spearman rank correlation ' +
+    '(average ranks for ties) between knob value and final GC over complete runs.';
+  const body = rows.length ? mdTable(HEADERS, rows.map(cells)) : '_No swept knobs found in these results._';
+  return `# Reproduction of the paper's GC trends\n\n${intro}\n\n${body}\n`;
+}
+
+/** JSON form of the rows (for --json). */
+export function reproJson(rows: ReproRow[]) {
+  return rows.map((r) => ({
+    experiment: r.experiment,
+    key: r.key,
+    values: r.values.map((v) => ({ value: v.value, final_gc: v.finalGc })),
+    expected: r.expected,
+    spearman: r.rho,
+    n: r.n,
+    agrees: r.agrees,
+  }));
+}

@@ -1,0 +1,120 @@
+/**
+ * Tabular views of aggregated sweeps: the per-knob-value summary, per-run rows, their CSV
+ * files and the JSON shape printed by `gc-report --json`.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Sweep, KnobValue } from './aggregate.js';
+import { fmtNum, fmtStat, textTable } from './format.js';
+
+/** Headers and rows (as text) of one sweep's summary table. */
+export function sweepSummaryTable(s: Sweep): { headers: string[]; rows: string[][] } {
+  const knobHeader = s.knobKeys.length === 1 ? s.knobKeys[0] : s.knobKeys.length ? 'knob' : '(no knob)';
+  return {
+    headers: [knobHeader, 'runs done/failed/incomplete', 'final GC (mean ± std)', 'final test acc (mean ± std)', 'n (done seeds)'],
+    rows: s.groups.map((g) => [
+      g.label,
+      `${g.counts.done}/${g.counts.failed}/${g.counts.incomplete}`,
+      fmtStat(g.finalGc),
+      fmtStat(g.finalTestAcc),
+      String(g.finalGc.n),
+    ]),
+  };
+}
+
+/** Headers and rows (as text) of one sweep's run list, failures and incomplete runs marked. */
+export function sweepRunsTable(s: Sweep): { headers: string[]; rows: string[][] } {
+  return {
+    headers: ['run', 'knob', 'seed', 'status', 'epochs', 'final epoch', 'final GC', 'final test acc', 'note'],
+    rows: s.runs.map((r) => [
+      r.id,
+      r.knobLabel,
+      String(r.seed),
+      r.state === 'done' ? r.status : `${r.status.toUpperCase()} (${r.state})`,
+      r.epochsDone === null ? '—' : `${r.epochsDone}/${r.epochsTotal ?? '?'}`,
+      r.finalEpoch === null ? '—' : String(r.finalEpoch),
+      fmtNum(r.finalGc),
+      fmtNum(r.finalTestAcc),
+      r.error ?? '',
+    ]),
+  };
+}
+
+const csvCell = (v: KnobValue | number | undefined) => (v === null || v === undefined ? '' : v);
+
+/** summary.csv: one row per knob value per sweep, full precision. */
+export function summaryCsv(sweeps: Sweep[]): string {
+  const rows: unknown[][] = [];
+  for (const s of sweeps) {
+    for (const g of s.groups) {
+      rows.push([
+        s.experiment, s.knobKeys.join(' '), g.label, g.runs.length, g.counts.done, g.counts.failed, g.counts.incomplete,
+        csvCell(g.finalGc.mean), csvCell(g.finalGc.std), g.finalGc.n,
+        csvCell(g.finalTestAcc.mean), csvCell(g.finalTestAcc.std), g.finalTestAcc.n,
+      ]);
+    }
+  }
+  return stringify(rows, {
+    header: true,
+    columns: [
+      'experiment', 'knob_keys', 'knob_value', 'runs', 'done', 'failed', 'incomplete',
+      'final_gc_mean', 'final_gc_std', 'final_gc_n', 'final_test_acc_mean', 'final_test_acc_std', 'final_test_acc_n',
+    ],
+  });
+}
+
+/** runs.csv: one row per run with a column per swept key (across all sweeps) and final metrics. */
+export function runsCsv(sweeps: Sweep[]): string {
+  const keys = [...new Set(sweeps.flatMap((s) => s.knobKeys))].sort();
+  const rows = sweeps.flatMap((s) =>
+    s.runs.map((r) => [
+      s.experiment, r.id, r.seed, r.status, r.state,
+      ...keys.map((k) => (k in r.knob ? csvCell(r.knob[k]) : '')),
+      csvCell(r.finalEpoch), csvCell(r.finalGc), csvCell(r.finalTestAcc),
+      csvCell(r.epochsDone), csvCell(r.epochsTotal), r.error ?? '', r.dir,
+    ]),
+  );
+  return stringify(rows, {
+    header: true,
+    columns: [
+      'experiment', 'run_id', 'seed', 'status', 'state', ...keys,
+      'final_epoch', 'final_gc', 'final_test_acc', 'epochs_done', 'epochs_total', 'error', 'dir',
+    ],
+  });
+}
+
+/** Terminal text: one titled table per sweep. */
+export function sweepsText(sweeps: Sweep[]): string {
+  return sweeps
+    .map((s) => {
+      const t = sweepSummaryTable(s);
+      const n = s.runs.length;
+      const c = (st: string) => s.runs.filter((r) => r.state === st).length;
+      const title = `${s.experiment}  (knob: ${s.knobKeys.join(' × ') || 'none'}; ${n} run${n === 1 ? '' : 's'}: ${c('done')} done, ${c('failed')} failed, ${c('incomplete')} incomplete; stats over done runs)`;
+      const warn = s.warnings.map((w) => `  warning: ${w}`).join('\n');
+      return [title, textTable(t.headers, t.rows), warn].filter(Boolean).join('\n');
+    })
+    .join('\n\n');
+}
+
+/** JSON shape of `gc-report --json` (numbers stay numbers; missing values are null). */
+export function sweepsJson(sweeps: Sweep[]) {
+  const num = (x: number | null) => (x === null || !Number.isFinite(x) ? (x === null ? null : String(x)) : x);
+  return sweeps.map((s) => ({
+    experiment: s.experiment,
+    knob_keys: s.knobKeys,
+    warnings: s.warnings,
+    groups: s.groups.map((g) => ({
+      knob: g.knob,
+      label: g.label,
+      runs: g.runs.length,
+      counts: g.counts,
+      final_gc: { mean: num(g.finalGc.mean), std: num(g.finalGc.std), n: g.finalGc.n },
+      final_test_acc: { mean: num(g.finalTestAcc.mean), std: num(g.finalTestAcc.std), n: g.finalTestAcc.n },
+    })),
+    runs: s.runs.map((r) => ({
+      id: r.id, seed: r.seed, status: r.status, state: r.state, knob: r.knob,
+      final_epoch: r.finalEpoch, final_gc: num(r.finalGc), final_test_acc: num(r.finalTestAcc),
+      epochs_done: r.epochsDone, epochs_total: r.epochsTotal, error: r.error, dir: r.dir,
+    })),
+  }));
+}

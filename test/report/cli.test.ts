@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportCommand } from '../../src/cli/report.js';
+import { parseCsv } from '../../src/report/csv.js';
+import { tempDir, writeDemoResults, writeRun, curve } from './fixtures.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+test('writes the report folder: CSVs, markdown, SVG+PNG plots, HTML; prints the summary', async () => {
+  const root = tempDir('cli');
+  writeDemoResults(root);
+  const c = capture();
+  assert.equal(await reportCommand([root], c.io), 0, c.err());
+  const dir = join(root, 'report');
+  const files = readdirSync(dir).sort();
+  for (const p of ['gc-vs-epoch', 'test-acc-vs-epoch', 'final-gc-vs-knob', 'final-gc-vs-test-acc']) {
+    assert.ok(files.includes(`${p}.svg`) && files.includes(`${p}.png`), p);
+  }
+  for (const f of ['summary.csv', 'runs.csv', 'report.md', 'repro.md', 'report.html']) assert.ok(files.includes(f), f);
+  assert.deepEqual(readdirSync(root).filter((f) => f.startsWith('.')), [], 'no temp folders left');
+  const summary = parseCsv(readFileSync(join(dir, 'summary.csv'), 'utf8'), 'summary.csv');
+  assert.equal(summary.rows.length, 6, 'one row per knob value per sweep');
+  const row = summary.rows.find((r) => r[0] === 'lr-sweep' && r[2] === '0.01')!;
+  const col = (name: string) => row[summary.header.indexOf(name)];
+  assert.deepEqual([col('final_gc_mean'), col('final_gc_std'), col('done')], ['12', '2', '3']);
+  const single = summary.rows.find((r) => r[0] === 'bs-sweep' && r[2] === '32')!;
+  assert.equal(single[summary.header.indexOf('final_gc_std')], '', 'single seed: empty std, not 0');
+  const runs = parseCsv(readFileSync(join(dir, 'runs.csv'), 'utf8'), 'runs.csv');
+  assert.equal(runs.rows.length, 12);
+  assert.ok(runs.header.includes('optimizer.lr') && runs.header.includes('train.batch_size'));
+  assert.ok(runs.rows.some((r) => r[runs.header.indexOf('status')] === 'diverged'));
+  assert.match(c.out(), /lr-sweep .*1 failed/);
+  assert.match(c.out(), /0\.01 +3\/0\/0 +12 ± 2 /);
+  assert.match(c.out(), /32 +1\/0\/0 +4 +0\.66/);
+  assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /DIVERGED \(failed\)/);
+  assert.match(readFileSync(join(dir, 'repro.md'), 'utf8'), /optimizer\.lr .*↓ .*-0\.9\d\d \(n=8\) \| yes/);
+});
+
+test('--json and --repro print machine-readable output; --out chooses the folder', async () => {
+  const root = tempDir('json');
+  writeDemoResults(root);
+  const out = join(tempDir('out'), 'nested', 'rep');
+  const c = capture();
+  assert.equal(await reportCommand([root, '--json', '--repro', '--out', out], c.io), 0, c.err());
+  const doc = JSON.parse(c.out());
+  assert.equal(doc.out_dir, out);
+  const lr = doc.sweeps.find((s: any) => s.experiment === 'lr-sweep');
+  assert.deepEqual(lr.groups[1].final_gc, { mean: 6, std: 1, n: 3 });
+  assert.equal(doc.sweeps[0].groups[0].final_gc.std, null);
+  assert.deepEqual(doc.repro.map((r: any) => [r.key, r.agrees]), [['train.batch_size', true], ['optimizer.lr', true]]);
+  assert.ok(existsSync(join(out, 'report.html')));
+  assert.ok(!existsSync(join(root, 'report')));
+  const r = capture();
+  assert.equal(await reportCommand([root, '--repro', '--out', out], r.io), 0, 'rewrites an existing report');
+  assert.match(r.out(), /paper: GC as knob grows/);
+});
+
+async function expectUsageError(args: string[], pattern: RegExp, reportDir: string) {
+  const c = capture();
+  assert.equal(await reportCommand(args, c.io), 2, c.err());
+  assert.match(c.err(), pattern);
+  assert.doesNotMatch(c.err(), /\n\s+at /, 'no stack trace');
+  assert.equal(existsSync(reportDir), false, 'no report folder left behind');
+}
+
+test('empty or missing results folder → exit 2, clear message, nothing written', async () => {
+  const root = tempDir('empty');
+  await expectUsageError([root], /no runs found under .*expected run folders/, join(root, 'report'));
+  await expectUsageError([join(root, 'nope')], /results folder .*nope: does not exist/, join(root, 'nope', 'report'));
+  await expectUsageError([root, '--bogus'], /unknown option '--bogus'/, join(root, 'report'));
+});
+
+test('malformed run.json, config.json or metrics header → exit 2 naming the file and the problem', async () => {
+  const root = tempDir('bad');
+  const dir = writeRun(root, { experiment: 'x', seed: 0, swept: { 'optimizer.lr': 0.1 }, status: 'complete', rows: curve(1, 1, 0.5) });
+  const report = join(root, 'report');
+  writeFileSync(join(dir, 'run.json'), '{"id": "r", ');
+  await expectUsageError([root], /run\.json: not valid JSON/, report);
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ id: 'r', experiment: 'x', seed: 'zero', swept: {}, status: 'done' }));
+  await expectUsageError([root], /run\.json: not a valid run record[\s\S]*seed:[\s\S]*status:/, report);
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ id: 'r', experiment: 'x', seed: 0, swept: {}, status: 'complete' }));
+  writeFileSync(join(dir, 'metrics.csv'), 'epoch,loss\n0,1\n');
+  await expectUsageError([root], /metrics\.csv: header lacks column\(s\) step, lr/, report);
+  rmSync(join(dir, 'metrics.csv'));
+  await expectUsageError([root], /metrics\.csv: missing \(run\.json says status 'complete'/, report);
+  writeFileSync(join(dir, 'config.json'), '[1]');
+  await expectUsageError([root], /config\.json: expected a JSON object/, report);
+});
+
+test('an earlier report survives a failing re-run', async () => {
+  const root = tempDir('keep');
+  writeDemoResults(root);
+  assert.equal(await reportCommand([root], capture().io), 0);
+  const before = readFileSync(join(root, 'report', 'summary.csv'), 'utf8');
+  const bad = join(root, 'lr-sweep', 'zz-broken');
+  mkdirSync(bad);
+  writeFileSync(join(bad, 'run.json'), 'not json');
+  const c = capture();
+  assert.equal(await reportCommand([root], c.io), 2);
+  assert.match(c.err(), /zz-broken\/run\.json: not valid JSON/);
+  assert.equal(readFileSync(join(root, 'report', 'summary.csv'), 'utf8'), before);
+});
