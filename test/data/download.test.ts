@@ -163,3 +163,21 @@ test('downloadFile refuses to overwrite an existing file', async () => {
   assert.equal(await readFile(join(dir, 'x'), 'utf8'), 'keep');
   await rm(join(dir, 'x'));
 });
+
+test('an existing complete install is accepted; an incomplete one is never overwritten', async () => {
+  const root = await tempDir();
+  const dir = join(root, 'cifar10');
+  await installSources([fixtureSource()], dir, { mirror: `${base}/ok` });
+  // A second, concurrent-style install finds the folder complete and succeeds.
+  await installSources([fixtureSource()], dir, { mirror: `${base}/ok` });
+  await assertRoot(root, ['cifar10']);
+  // Remove one batch: the folder is now incomplete and belongs to the user.
+  await rm(join(dir, 'cifar-10-batches-bin', 'data_batch_3.bin'));
+  await assert.rejects(installSources([fixtureSource()], dir, { mirror: `${base}/ok` }), (e: Error) => {
+    assert.ok(e instanceof DataError);
+    assert.match(e.message, /cifar-10-batches-bin already exists but is incomplete \(.*data_batch_3\.bin/);
+    return true;
+  });
+  await assertRoot(root, ['cifar10']);
+  assert.equal((await readdir(join(dir, 'cifar-10-batches-bin'))).length, 6);
+});
