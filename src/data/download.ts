@@ -125,19 +125,23 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Checks that every file `src` provides is in `dir` with its exact size. */
-async function checkProvided(dir: string, src: SourceFile, archive: string): Promise<void> {
+/** Checks that every file `src` provides is in `dir` with its exact size; `what` names `dir` in errors. */
+async function checkProvided(dir: string, src: SourceFile, what: string): Promise<void> {
   for (const p of src.provides) {
     const st = await stat(join(dir, p.path)).catch(() => null);
-    if (!st?.isFile()) throw new DataError(`${archive}: expected it to contain ${p.path}, but it does not`);
+    if (!st?.isFile()) throw new DataError(`${what}: expected it to contain ${p.path}, but it does not`);
     if (p.bytes !== undefined && st.size !== p.bytes) {
-      throw new DataError(`${archive}: ${p.path} has ${st.size} bytes, expected ${p.bytes}`);
+      throw new DataError(`${what}: ${p.path} has ${st.size} bytes, expected ${p.bytes}`);
     }
   }
 }
 
-/** Moves the finished `stage` folder to `datasetDir`: one rename, or one per entry if it exists. */
-async function moveIntoPlace(stage: string, datasetDir: string): Promise<void> {
+/**
+ * Moves the finished `stage` folder to `datasetDir`: one rename, or one per entry if the folder
+ * exists. An entry that already exists is accepted only if `sources` are then complete (another
+ * process finished first); we never overwrite a non-empty folder the user owns.
+ */
+async function moveIntoPlace(stage: string, datasetDir: string, sources: SourceFile[]): Promise<void> {
   try {
     await rename(stage, datasetDir);
     return;
@@ -145,19 +149,22 @@ async function moveIntoPlace(stage: string, datasetDir: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
   }
-  // The dataset folder already exists (a README, a hand-placed archive): move entries one by one;
-  // each rename is atomic, and we never overwrite a non-empty folder the user owns.
+  const conflicts: string[] = [];
   for (const entry of await readdir(stage)) {
     const dest = join(datasetDir, entry);
     try {
       await rename(join(stage, entry), dest);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR' || code === 'ENOTDIR') {
-        throw new DataError(`${dest} already exists but is incomplete; move it away and fetch again`);
-      }
-      throw err;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw err;
+      conflicts.push(dest);
     }
+  }
+  if (conflicts.length === 0) return;
+  try {
+    for (const src of sources) await checkProvided(datasetDir, src, datasetDir);
+  } catch (err) {
+    throw new DataError(`${conflicts.join(', ')} already exists but is incomplete (${(err as Error).message}); move it away and fetch again`);
   }
 }
 
@@ -178,12 +185,15 @@ export async function installSources(sources: SourceFile[], datasetDir: string, 
       const accepted = [src.sha256, ...(src.altSha256 ?? [])];
       const local = join(datasetDir, src.file);
       let archive: string;
+      let label: string; // names the archive in errors: the hand-placed file or the URL
       if (src.kind === 'tar.gz' && (await exists(local))) {
         archive = local;
+        label = local;
         checkSha256(local, await sha256File(local), accepted, 'Delete it and fetch again.');
       } else {
         const url = sourceUrl(src, opts.mirror);
         archive = join(tmp, src.file);
+        label = url;
         let got;
         try {
           got = await downloadFile(url, archive, opts);
@@ -199,12 +209,12 @@ export async function installSources(sources: SourceFile[], datasetDir: string, 
         try {
           await tarExtract({ file: archive, cwd: stage, strict: true });
         } catch (err) {
-          throw new DataError(`${archive}: cannot extract tar.gz archive: ${(err as Error).message}`);
+          throw new DataError(`${label}: cannot extract tar.gz archive: ${(err as Error).message}`);
         }
-        await checkProvided(stage, src, archive);
+        await checkProvided(stage, src, label);
       }
     }
-    await moveIntoPlace(stage, datasetDir);
+    await moveIntoPlace(stage, datasetDir, sources);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

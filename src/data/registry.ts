@@ -205,6 +205,12 @@ async function loadCifar(info: DatasetInfo, dir: string, files: string[], format
   return decodeCifar(parts, format);
 }
 
+function checkCounts(info: DatasetInfo, dir: string, train: Split, test: Split): void {
+  if (train.n !== info.trainSize || test.n !== info.testSize) {
+    throw new DataError(`${dir}: expected ${info.trainSize} train and ${info.testSize} test examples, got ${train.n} and ${test.n}`);
+  }
+}
+
 /**
  * Loads dataset `name` (train and test splits), downloading missing files unless
  * `opts.download === false`. Pixels are scaled to [0, 1]; CIFAR is then normalised per channel
@@ -227,12 +233,14 @@ export async function loadDataset(name: DatasetName, opts: LoadOptions = {}): Pr
   const fmt = info.format;
   if (fmt.kind === 'idx') {
     const [train, test] = [await loadIdx(info, dir, fmt.train), await loadIdx(info, dir, fmt.test)];
+    checkCounts(info, dir, train, test);
     return { name: info.name, numClasses: info.numClasses, shape: [...info.shape], train, test, classNames: info.classNames };
   }
   const coarse = info.name === 'cifar100' && opts.cifar100Labels === 'coarse';
   const format = info.name === 'cifar10' ? CIFAR10_FORMAT : coarse ? CIFAR100_COARSE_FORMAT : CIFAR100_FINE_FORMAT;
   const train = await loadCifar(info, dir, fmt.train, format);
   const test = await loadCifar(info, dir, fmt.test, format);
+  checkCounts(info, dir, train, test);
   if (opts.normalize !== false) {
     normalizePerChannel(train.x, fmt.mean, fmt.std);
     normalizePerChannel(test.x, fmt.mean, fmt.std);
