@@ -56,6 +56,16 @@ test('ResNet-18 (CIFAR, width 64, 10 classes): 11,173,962 trainable parameters a
   const strided = convs.filter((c) => (c.strides as number[])[0] === 2).map((c) => (c.kernelSize as number[])[0]);
   assert.deepEqual(strided.sort(), [1, 1, 1, 3, 3, 3], 'stride 2 in the first conv and the projection of stages 2-4');
   assert.deepEqual(model.outputs[0].shape, [null, 10]);
+  // Multiply-adds per example from the layers' shapes: the basis of the runtime estimates in
+  // configs/paper (≈ 0.56 G multiply-adds = 1.1 GFLOP forward).
+  let macs = 0;
+  for (const l of model.layers) {
+    const out = l.outputShape as number[];
+    const kernel = l.weights.find((w) => w.originalName.endsWith('kernel'));
+    if (l.getClassName() === 'Conv2D') macs += out[1] * out[2] * size(kernel!.shape);
+    if (l.getClassName() === 'Dense') macs += size(kernel!.shape);
+  }
+  assert.ok(macs > 0.55e9 && macs < 0.56e9, `${macs} multiply-adds per example`);
   model.dispose();
 });
 
