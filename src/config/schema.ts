@@ -63,7 +63,28 @@ export const CnnSchema = z.strictObject({
   init: InitSchema.default(initDefault),
 });
 
-export const ModelSchema = z.discriminatedUnion('arch', [MlpSchema, CnnSchema]);
+/** CIFAR ResNet-18: 3x3 stem, four stages of two BasicBlocks, batch norm, global average pool. */
+export const ResNet18Schema = z.strictObject({
+  arch: z.literal('resnet18'),
+  /** Channels of the stem and first stage; stages use width × [1, 2, 4, 8] (64 = the standard net). */
+  width: posInt.default(64),
+  init: InitSchema.default(initDefault),
+});
+
+export const VggSchema = z.strictObject({
+  arch: z.literal('vgg'),
+  /** One stage per entry: 3x3 same convs with these channels, then a 2x2 max-pool. */
+  channels: z.array(z.array(posInt).min(1)).min(1).default([[64, 64], [128, 128], [256, 256]]),
+  /** Batch norm after every conv (convs then have no bias). */
+  batch_norm: z.boolean().default(true),
+  /** Hidden dense widths after flattening (none by default). */
+  dense: z.array(posInt).default([]),
+  activation: z.enum(ACTIVATIONS).default('relu'),
+  init: InitSchema.default(initDefault),
+});
+
+export const ModelSchema = z.discriminatedUnion('arch', [MlpSchema, CnnSchema, ResNet18Schema, VggSchema]);
+export const MODEL_ARCHS = ['mlp', 'cnn', 'resnet18', 'vgg'] as const;
 
 export const OptimizerSchema = z.strictObject({
   name: z.literal('sgd').default('sgd'),
@@ -90,6 +111,13 @@ export const GcSchema = z.strictObject({
   batch_size: posInt.default(32),
   /** Measure GC every this many epochs (always at epoch 0 and the last epoch). */
   every: posInt.default(1),
+  /**
+   * exact: one backward pass per class. projection: unbiased estimate C·E_v||Jᵀv||² with
+   * `projections` random unit directions v per example (cheaper when classes > projections).
+   */
+  method: z.enum(['exact', 'projection']).default('exact'),
+  /** Random directions per example for method projection. */
+  projections: posInt.default(8),
 });
 
 export const RegularizersSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/schema.js';
 import { initializeWeights } from './init.js';
+import { resnet18, vgg } from './resnet.js';
 
 /** Input shape [H, W, C] of one example. */
 export type InputShape = [number, number, number];
@@ -33,12 +34,26 @@ function cnn(cfg: Extract<ModelConfig, { arch: 'cnn' }>, input: InputShape, clas
   return model;
 }
 
+/** The untrained architecture for a config (tfjs placeholder weights; see buildModel). */
+export function architecture(cfg: ModelConfig, input: InputShape, classes: number): tf.LayersModel {
+  switch (cfg.arch) {
+    case 'mlp':
+      return mlp(cfg, input, classes);
+    case 'cnn':
+      return cnn(cfg, input, classes);
+    case 'resnet18':
+      return resnet18(cfg, input, classes);
+    case 'vgg':
+      return vgg(cfg, input, classes);
+  }
+}
+
 /**
  * Builds the model for a config: input [B, H, W, C] → logits [B, classes] (no softmax: GC is
  * defined on logits). Every weight is drawn from `seed`, so equal seeds give identical weights.
  */
 export function buildModel(cfg: ModelConfig, input: InputShape, classes: number, seed: number): tf.LayersModel {
-  const model = cfg.arch === 'mlp' ? mlp(cfg, input, classes) : cnn(cfg, input, classes);
+  const model = architecture(cfg, input, classes);
   initializeWeights(model, cfg.init, seed);
   return model;
 }

@@ -4,6 +4,7 @@ import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
 import { correctCount, sumOfSquares } from '../metrics/classification.js';
 import { geometricComplexity, type LogitsFn } from '../metrics/gc.js';
+import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
 import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
@@ -151,13 +152,22 @@ export class Trainer {
   /** Evaluation metrics after the current epoch: test loss/acc, GC (if due), ||θ||². */
   async measure(forceGc = false): Promise<{ test_loss: number; test_acc: number; gc: number | null; weight_norm_sq: number }> {
     const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
-    const gc = forceGc || this.measuresGcAt(this.epoch)
-      ? await geometricComplexity(this.infer, this.gcExamples, this.data.classes, this.cfg.gc.batch_size)
-      : null;
+    const gc = forceGc || this.measuresGcAt(this.epoch) ? await this.measureGc() : null;
     const wn = sumOfSquares(this.params.all);
     const weight_norm_sq = (await wn.data())[0];
     wn.dispose();
     return { test_loss: test.loss, test_acc: test.acc, gc, weight_norm_sq };
+  }
+
+  /**
+   * GC on the fixed GC examples by `cfg.gc.method`. Projection directions come from a stream
+   * derived from (run seed, epoch): fresh at every measurement, identical when a run is repeated.
+   */
+  async measureGc(): Promise<number> {
+    const { method, batch_size, projections } = this.cfg.gc;
+    if (method === 'exact') return geometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size);
+    const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
+    return projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
   }
 
   /** Frees every tensor this trainer owns (model, optimizer state, GC examples). */
