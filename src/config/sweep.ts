@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors/errors.js';
+import { withoutDefaults } from './defaults.js';
 import { fromZod, type ConfigIssue } from './issues.js';
 import { RunConfigSchema, type ExperimentConfig, type RunConfig } from './schema.js';
 
@@ -62,7 +63,7 @@ function label(swept: Record<string, unknown>): string {
 
 /** Hash of the parts of a run config that change its numbers (not where results go). */
 export function runHash(config: RunConfig): string {
-  const { output_dir: _o, backend: _b, ...rest } = config;
+  const { output_dir: _o, backend: _b, ...rest } = withoutDefaults(RunConfigSchema, config);
   return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 8);
 }
 

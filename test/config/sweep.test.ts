@@ -66,3 +66,30 @@ test('a config without a sweep block is one run with the config seed', () => {
   assert.deepEqual(runs[0].swept, {});
   assert.match(runs[0].id, /^s7-[0-9a-f]{8}$/);
 });
+
+test('run ids ignore keys left at their schema default, so new defaulted keys keep old ids', () => {
+  const a = expand(yamlA);
+  const explicit = expand(yamlA + 'gc: { examples: 256 }\nregularizers: { weight_decay: 0 }\n');
+  assert.deepEqual(a.map((r) => r.id), explicit.map((r) => r.id));
+  const changed = expand(yamlA + 'gc: { examples: 128 }\n');
+  assert.notEqual(a[0].id, changed[0].id);
+  const mlpDefault = expand(yamlA.replace('widths: [8]', 'widths: [8], activation: relu'));
+  assert.deepEqual(a.map((r) => r.id), mlpDefault.map((r) => r.id));
+});
+
+test('withoutDefaults keeps exactly the values that differ from schema defaults (through the model union)', async () => {
+  const { withoutDefaults } = await import('../../src/config/defaults.js');
+  const { RunConfigSchema } = await import('../../src/config/schema.js');
+  const cfg = RunConfigSchema.parse({
+    experiment: 'x',
+    model: { arch: 'mlp', widths: [8], init: { scale: 2 } },
+    optimizer: { lr: 0.1 },
+    train: { batch_size: 8, epochs: 1 },
+  });
+  assert.deepEqual(withoutDefaults(RunConfigSchema, cfg), {
+    experiment: 'x',
+    model: { arch: 'mlp', widths: [8], init: { scale: 2 } },
+    optimizer: { lr: 0.1 },
+    train: { batch_size: 8, epochs: 1 },
+  });
+});
