@@ -153,9 +153,11 @@ async function train(
 
     const t0 = performance.now();
     const seconds = () => secondsBefore + (performance.now() - t0) / 1000;
-    const onStep = (p: StepProgress) => {
-      if (opts.signal?.aborted) throw new Interrupted();
+    const onStep = async (p: StepProgress) => {
       events.onStep?.(p);
+      // On cpu/wasm a whole epoch can run on microtasks alone: yield so signals, IPC and the lock heartbeat get through.
+      await new Promise((r) => setImmediate(r));
+      if (opts.signal?.aborted) throw new Interrupted();
     };
     let train: { loss: number; acc: number; penalties: number[] } | null = null;
     const target = cfg.train.stop_train_acc;

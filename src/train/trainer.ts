@@ -122,7 +122,7 @@ export class Trainer {
   }
 
   /** Trains one epoch; returns mean train loss, accuracy and penalty values over its steps. */
-  async trainEpoch(onStep?: (p: StepProgress) => void): Promise<{ loss: number; acc: number; penalties: number[] }> {
+  async trainEpoch(onStep?: (p: StepProgress) => void | Promise<void>): Promise<{ loss: number; acc: number; penalties: number[] }> {
     const n = this.data.train.n;
     const bs = this.cfg.train.batch_size;
     const perm = this.shuffleRng.permutation(n);
@@ -140,7 +140,7 @@ export class Trainer {
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
-      onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
+      await onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
       if (!Number.isFinite(v[0])) break;
     }
     return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
