@@ -203,7 +203,12 @@ export class Trainer {
     }
     const opt = (state.groups.optimizer ?? []).map((a) => ({ name: a.name, tensor: fromArray(a) }));
     try {
-      if (opt.length) await this.optimizer.setWeights(opt);
+      if (opt.length) {
+        // tfjs optimizers' setWeights replaces their slot variables without freeing the old ones.
+        const replaced = await this.optimizer.getWeights();
+        await this.optimizer.setWeights(opt);
+        tf.dispose(replaced.map((w) => w.tensor));
+      }
     } finally {
       tf.dispose(opt.map((o) => o.tensor));
     }
