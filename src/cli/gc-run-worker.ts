@@ -10,6 +10,7 @@ import { collectProvenance, type Provenance } from '../results/record.js';
 import { datasetKey, loadDatasets, prepareRunData } from '../train/data-prep.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../train/pool-protocol.js';
 import { executeRun } from '../train/run-one.js';
+import { needsTraining } from '../train/sweep-runner.js';
 import type { PlannedRun } from '../config/sweep.js';
 
 // After the parent is gone the channel is closed: results are on disk, messages have no reader.
@@ -46,17 +47,11 @@ async function dataFor(run: PlannedRun) {
 }
 
 async function train(run: PlannedRun): Promise<void> {
-  let dataError: unknown = null;
+  // Load data before executeRun touches the run folder: missing data must leave nothing behind.
+  const data = needsTraining(run, init!.restart) ? await dataFor(run).catch(fatal) : null;
   const outcome = await executeRun(
     run,
-    async () => {
-      try {
-        return await dataFor(run);
-      } catch (err) {
-        dataError = err;
-        throw err;
-      }
-    },
+    () => data ?? dataFor(run),
     backend!,
     prov!,
     {
@@ -65,7 +60,7 @@ async function train(run: PlannedRun): Promise<void> {
       onEpoch: (row) => send({ type: 'epoch', row }),
     },
     { restart: init!.restart, signal: abort.signal, lock: init!.lock },
-  ).catch((err) => fatal(dataError ?? err));
+  ).catch(fatal);
   send({ type: 'done', outcome });
 }
 
