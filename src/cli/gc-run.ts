@@ -2,12 +2,20 @@ import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS, type BackendChoice } from '../config/schema.js';
 import { readConfigFile, validateExperiment } from '../config/load.js';
 import { expandSweep } from '../config/sweep.js';
-import { UsageError } from '../errors/errors.js';
+import { applyOverrides, attributeOverrides, parseOverride, type Override } from '../config/overrides.js';
+import { parseShard, selectShard, shardFromEnv } from '../config/shard.js';
+import { ConfigError, UsageError } from '../errors/errors.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
+import { planStatus } from '../train/plan-status.js';
+import { runPool } from '../train/pool.js';
 import { runSweep } from '../train/sweep-runner.js';
+import type { RunOutcome } from '../train/run-one.js';
+import { handleInterrupts } from './interrupt.js';
+import { createPoolProgress } from './pool-progress.js';
 import { createProgress } from './progress.js';
 import { backendNote, quickConfig } from './quick.js';
 import { addQuickOptions, quickOptionsFrom } from './quick-options.js';
+import { printPlan, summarize } from './sweep-report.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -19,7 +27,16 @@ interface RunOptions {
   out?: string;
   dataDir?: string;
   progress: 'auto' | 'bars' | 'lines' | 'none';
+  set: string[];
+  restart?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  jobs: string;
+  shard?: string;
+  lockTimeout?: string;
 }
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 function program(io: Io): Command {
   return new Command('gc-run')
@@ -29,6 +46,13 @@ function program(io: Io): Command {
     .option('--out <dir>', 'results folder (overrides output_dir)')
     .option('--data-dir <dir>', 'folder holding datasets/<name>/ (overrides GC_DATA_DIR)')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bars', 'lines', 'none']).default('auto'))
+    .option('--set <key.path=value>', 'override a config key, value as YAML (repeatable), e.g. --set optimizer.lr=0.1, --set \'sweep.grid.optimizer.lr=[0.01,0.1]\'', collect, [])
+    .option('--restart', 'train the selected runs from scratch, ignoring checkpoints and earlier outcomes')
+    .option('--dry-run', 'list every planned run and its state (done / partial / pending / failed); train and write nothing')
+    .option('--json', 'with --dry-run: machine-readable plan on stdout')
+    .option('--jobs <n>', 'runs trained at once, each in its own worker process', '1')
+    .option('--shard <i/n>', 'train only runs i, i+n, i+2n, ... (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + GC_SHARD_COUNT')
+    .option('--lock-timeout <minutes>', 'take over run locks not refreshed for this long, from any host (dead cluster nodes)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run gc-run --help for usage)');
@@ -37,7 +61,8 @@ function program(io: Io): Command {
 /**
  * The gc-run command as a function: parses argv (without node and script), validates the whole
  * sweep before touching the disk, trains it, and returns the exit code (0 all runs complete,
- * 1 some run failed or diverged). Bad input throws UsageError (exit 2).
+ * 1 some run failed or diverged, 130 interrupted). Bad input throws UsageError (exit 2).
+ * Re-running resumes: complete runs are skipped, others continue from their last checkpoint.
  */
 export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const cmd = addQuickOptions(program(io));
@@ -54,34 +79,73 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const [file] = cmd.args;
   const quick = quickOptionsFrom(cmd.opts());
   const source = file ?? '(flags: --dataset)';
-  const raw = configFromArgs(file, quick);
+
+  const jobs = Number(opts.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${opts.jobs}: expected a positive integer`);
+  if (opts.json && !opts.dryRun) throw new UsageError('--json only goes with --dry-run');
+  const lockMinutes = opts.lockTimeout === undefined ? undefined : Number(opts.lockTimeout);
+  if (lockMinutes !== undefined && !(lockMinutes >= 2)) {
+    throw new UsageError(`--lock-timeout ${opts.lockTimeout}: expected minutes >= 2 (locks are refreshed every 30 s)`);
+  }
+  const lock = lockMinutes === undefined ? undefined : { staleAfterMs: lockMinutes * 60_000 };
+  const overrides: Override[] = opts.set.map(parseOverride);
+
+  const raw = applyOverrides(configFromArgs(file, quick), overrides);
   if (opts.backend) raw.backend = opts.backend;
   if (opts.out) raw.output_dir = opts.out;
-  const exp = validateExperiment(raw, source);
-  const runs = expandSweep(exp, source);
+  let exp;
+  let all;
+  try {
+    exp = validateExperiment(raw, source);
+    all = expandSweep(exp, source);
+  } catch (err) {
+    throw err instanceof ConfigError ? attributeOverrides(err, overrides) : err;
+  }
+  const shard = opts.shard !== undefined ? parseShard(opts.shard) : shardFromEnv();
+  const runs = selectShard(all, shard);
+  if (shard) {
+    io.stderr.write(`gc-run: shard ${shard.index}/${shard.count} (from ${shard.source}): ${runs.length} of ${all.length} run(s)\n`);
+  }
 
-  const backend = await selectBackend(exp.backend);
-  const line = describeBackend(backend, exp.backend);
-  io.stderr.write(`gc-run: ${line}\n`);
-  const note = file ? null : backendNote(exp.model.arch, backend.name);
-  if (note) io.stderr.write(`gc-run: ${note}\n`);
-  io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
+  if (opts.dryRun) {
+    printPlan(runs.map(planStatus), !!opts.json, io);
+    return 0;
+  }
 
-  const outcomes = await runSweep(runs, {
-    backend: { ...backend, line },
-    progress: createProgress(opts.progress),
-    dataDir: opts.dataDir,
-    // A missing dataset is fetched on first use (an offline machine gets a DataError saying where to put the files).
-    download: true,
-    argv: process.argv,
-  });
-  const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'diverged');
-  const skipped = outcomes.filter((o) => o.status === 'skipped').length;
-  io.stderr.write(
-    `gc-run: ${outcomes.length - bad.length - skipped} complete, ${skipped} already complete (skipped), ${bad.length} failed\n`,
-  );
-  for (const o of bad) io.stderr.write(`  ${o.status}: ${o.id} at epoch ${o.error?.epoch}: ${o.error?.message}\n`);
-  return bad.length ? 1 : 0;
+  const controller = new AbortController();
+  const unhook = handleInterrupts(controller, io);
+  let outcomes: RunOutcome[];
+  try {
+    // download: a missing dataset is fetched on first use (offline: a DataError saying where to put the files).
+    const common = { dataDir: opts.dataDir, download: true, argv: process.argv, restart: !!opts.restart, signal: controller.signal, lock };
+    if (jobs === 1) {
+      const backend = await selectBackend(exp.backend);
+      const line = describeBackend(backend, exp.backend);
+      io.stderr.write(`gc-run: ${line}\n`);
+      const note = file ? null : backendNote(exp.model.arch, backend.name);
+      if (note) io.stderr.write(`gc-run: ${note}\n`);
+      io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
+      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: createProgress(opts.progress) });
+    } else {
+      const workers = Math.min(jobs, runs.length);
+      io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/ with ${workers} worker process(es)\n`);
+      const progress = createPoolProgress(opts.progress, workers);
+      try {
+        outcomes = await runPool(runs, {
+          ...common,
+          jobs,
+          backend: exp.backend,
+          progress: (i) => progress.slot(i),
+          onBackend: (line) => io.stderr.write(`gc-run: ${line} (in each worker)\n`),
+        });
+      } finally {
+        progress.stop();
+      }
+    }
+  } finally {
+    unhook();
+  }
+  return summarize(outcomes, controller.signal.aborted, io);
 }
 
 /**

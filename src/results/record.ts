@@ -5,7 +5,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 
-export type RunStatus = 'running' | 'complete' | 'failed' | 'diverged';
+/** `interrupted`: stopped by Ctrl-C/SIGTERM at a checkpoint; re-running the sweep resumes it. */
+export type RunStatus = 'running' | 'complete' | 'failed' | 'diverged' | 'interrupted';
+
+/** One training session of a run (the first, then one per resume). */
+export interface RunAttempt {
+  started_at: string;
+  host: string;
+  pid: number;
+  /** First epoch this attempt computed (0 = fresh start; k+1 = resumed from the epoch-k checkpoint). */
+  from_epoch: number;
+  command: string;
+}
 
 /** Where and with what a process runs: shared by every run record it writes. */
 export interface Provenance {
@@ -34,6 +45,12 @@ export interface RunRecord {
   epochs_done: number;
   epochs_total: number;
   error?: { epoch: number; message: string };
+  /** The fully resolved config of this run, beside run.json. */
+  config_file?: 'config.json';
+  /** Hash of the resolved config (the last part of the run id). */
+  config_hash?: string;
+  /** Every session that trained this run, oldest first. */
+  attempts?: RunAttempt[];
   /** Set when train.stop_train_acc ended the run before train.epochs. */
   stopped_early?: { epoch: number; train_acc: number };
 }

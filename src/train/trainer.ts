@@ -8,6 +8,7 @@ import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
 import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
+import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from './state.js';
 
 /** One row of metrics.csv (numbers; null = not measured this epoch). */
 export interface EpochRow {
@@ -62,6 +63,8 @@ export class Trainer {
   readonly augmentRng: Rng;
   step = 0;
   epoch = 0;
+  /** Further persistent state to checkpoint (penalty terms that are StatefulPart are included automatically). */
+  readonly extraState: StatefulPart[] = [];
   private readonly gcExamples: tf.Tensor;
   private readonly params: Params;
   private readonly infer: LogitsFn;
@@ -120,7 +123,7 @@ export class Trainer {
   }
 
   /** Trains one epoch; returns mean train loss, accuracy and penalty values over its steps. */
-  async trainEpoch(onStep?: (p: StepProgress) => void): Promise<{ loss: number; acc: number; penalties: number[] }> {
+  async trainEpoch(onStep?: (p: StepProgress) => void | Promise<void>): Promise<{ loss: number; acc: number; penalties: number[] }> {
     const n = this.data.train.n;
     const bs = this.cfg.train.batch_size;
     const perm = this.shuffleRng.permutation(n);
@@ -138,7 +141,7 @@ export class Trainer {
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
-      onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
+      await onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
       if (!Number.isFinite(v[0])) break;
     }
     return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
@@ -170,10 +173,83 @@ export class Trainer {
     return projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
   }
 
+  /** Parts with state of their own: stateful penalty terms, then `extraState`. */
+  get stateParts(): StatefulPart[] {
+    return [...(this.terms as unknown[]).filter(isStateful), ...this.extraState];
+  }
+
+  /**
+   * Copies out everything needed to continue training bit-identically: counters, random
+   * streams, all model weights, optimizer state and each StatefulPart's arrays.
+   */
+  async getState(): Promise<TrainerState> {
+    const optWeights = await this.optimizer.getWeights();
+    const groups: Record<string, NamedArray[]> = {
+      model: await toArrays(this.model.getWeights().map((t, i) => ({ name: `${i}:${this.model.weights[i].originalName}`, tensor: t }))),
+      optimizer: await toArrays(optWeights),
+    };
+    // getWeights() makes a fresh scalar for the iteration counter (first entry); slots are the optimizer's own variables.
+    optWeights[0]?.tensor.dispose();
+    for (const part of this.stateParts) groups[`part:${part.stateKey}`] = await part.getState();
+    return {
+      step: this.step,
+      epoch: this.epoch,
+      rngs: { shuffle: this.shuffleRng.getState(), augment: this.augmentRng.getState() },
+      groups,
+    };
+  }
+
+  /** Restores a state from getState() of a trainer built from the same config. */
+  async setState(state: TrainerState): Promise<void> {
+    const model = state.groups.model ?? [];
+    if (model.length !== this.model.weights.length) {
+      throw new Error(`checkpoint holds ${model.length} model weights, the model has ${this.model.weights.length}`);
+    }
+    const weights = model.map(fromArray);
+    try {
+      this.model.setWeights(weights);
+    } finally {
+      tf.dispose(weights);
+    }
+    const opt = (state.groups.optimizer ?? []).map((a) => ({ name: a.name, tensor: fromArray(a) }));
+    try {
+      if (opt.length) {
+        // tfjs optimizers' setWeights replaces their slot variables without freeing the old ones.
+        const replaced = await this.optimizer.getWeights();
+        await this.optimizer.setWeights(opt);
+        tf.dispose(replaced.map((w) => w.tensor));
+      }
+    } finally {
+      tf.dispose(opt.map((o) => o.tensor));
+    }
+    for (const part of this.stateParts) {
+      const arrays = state.groups[`part:${part.stateKey}`];
+      if (!arrays) throw new Error(`checkpoint has no state for '${part.stateKey}'`);
+      part.setState(arrays);
+    }
+    this.shuffleRng.setState(state.rngs.shuffle);
+    this.augmentRng.setState(state.rngs.augment);
+    this.step = state.step;
+    this.epoch = state.epoch;
+  }
+
   /** Frees every tensor this trainer owns (model, optimizer state, GC examples). */
   dispose(): void {
     this.gcExamples.dispose();
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+async function toArrays(named: { name: string; tensor: tf.Tensor }[]): Promise<NamedArray[]> {
+  const out: NamedArray[] = [];
+  for (const { name, tensor } of named) {
+    const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
+    out.push({ name, shape: [...tensor.shape], dtype, data: Float32Array.from(await tensor.data()) });
+  }
+  return out;
+}
+
+function fromArray(a: NamedArray): tf.Tensor {
+  return tf.tensor(a.dtype === 'int32' ? Int32Array.from(a.data) : a.data, a.shape, a.dtype);
 }

@@ -1,0 +1,47 @@
+import type { PlanEntry } from '../train/plan-status.js';
+import { describeEntry } from '../train/plan-status.js';
+import type { RunOutcome } from '../train/run-one.js';
+import { describeHolder } from '../results/lock.js';
+import type { Io } from './gc-run.js';
+
+/** Prints the --dry-run plan: a table on stdout, or JSON with --json. */
+export function printPlan(entries: PlanEntry[], json: boolean, io: Io): void {
+  if (json) {
+    io.stdout.write(JSON.stringify({ runs: entries }, null, 2) + '\n');
+    return;
+  }
+  for (const e of entries) io.stdout.write(describeEntry(e) + '\n');
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+  io.stdout.write(`${entries.length} run(s): ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}\n`);
+}
+
+/**
+ * Prints the end-of-sweep summary on stderr and returns the exit code: 130 when interrupted,
+ * 1 when a run failed or diverged (now or before), 0 otherwise.
+ */
+export function summarize(outcomes: RunOutcome[], interrupted: boolean, io: Io): number {
+  const n = (pred: (o: RunOutcome) => boolean) => outcomes.filter(pred).length;
+  const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'diverged');
+  const busy = outcomes.filter((o) => o.status === 'busy');
+  const complete = n((o) => o.status === 'complete');
+  const resumed = n((o) => o.status === 'complete' && (o.fromEpoch ?? 0) > 0);
+  const stopped = n((o) => o.status === 'interrupted');
+  const parts = [
+    `${complete} complete${resumed ? ` (${resumed} resumed from a checkpoint)` : ''}`,
+    `${n((o) => o.status === 'skipped')} already complete (skipped)`,
+    `${bad.length} failed`,
+  ];
+  if (busy.length) parts.push(`${busy.length} running elsewhere`);
+  if (stopped) parts.push(`${stopped} interrupted (resumable)`);
+  io.stderr.write(`gc-run: ${parts.join(', ')}\n`);
+  for (const o of bad) {
+    io.stderr.write(`  ${o.status}${o.earlier ? ' (earlier)' : ''}: ${o.id} at epoch ${o.error?.epoch}: ${o.error?.message}\n`);
+  }
+  for (const o of busy) io.stderr.write(`  running elsewhere: ${o.id} (${describeHolder(o.holder!)})\n`);
+  if (interrupted) {
+    io.stderr.write('gc-run: interrupted; re-run the same command to resume\n');
+    return 130;
+  }
+  return bad.length ? 1 : 0;
+}

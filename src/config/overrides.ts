@@ -1,0 +1,74 @@
+import { parseDocument } from 'yaml';
+import { ConfigError, UsageError } from '../errors/errors.js';
+import type { ConfigIssue } from './issues.js';
+
+/** One `--set key.path=value` override. */
+export interface Override {
+  /** The argument as given, for messages. */
+  arg: string;
+  /** Object path; `sweep.grid.<key>` keeps the (dotted) grid key whole: ['sweep', 'grid', 'optimizer.lr']. */
+  path: string[];
+  value: unknown;
+}
+
+/**
+ * Parses `key.path=value`: the value is YAML, so `0.1`, `[0.01, 0.1]`, `true`, `{a: 1}` arrive
+ * typed. Everything after `sweep.grid.` is one grid key (grid keys contain dots).
+ */
+export function parseOverride(arg: string): Override {
+  const eq = arg.indexOf('=');
+  const key = eq > 0 ? arg.slice(0, eq).trim() : '';
+  if (!key) throw new UsageError(`--set ${arg}: expected key.path=value (e.g. --set optimizer.lr=0.1)`);
+  const path = key.startsWith('sweep.grid.') ? ['sweep', 'grid', key.slice('sweep.grid.'.length)] : key.split('.');
+  if (path.some((p) => p.length === 0)) throw new UsageError(`--set ${arg}: empty segment in key '${key}'`);
+  const doc = parseDocument(arg.slice(eq + 1));
+  if (doc.errors.length) {
+    throw new UsageError(`--set ${arg}: value is not valid YAML (${doc.errors[0].message.split('\n')[0]})`);
+  }
+  return { arg, path, value: doc.toJS() };
+}
+
+/**
+ * Applies overrides, in order, to a raw (unvalidated) config object, creating missing mappings.
+ * Setting below a non-mapping value is a UsageError naming the --set.
+ */
+export function applyOverrides(raw: Record<string, unknown>, overrides: Override[]): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const o of overrides) {
+    let cur: Record<string, unknown> = out;
+    o.path.slice(0, -1).forEach((p, i) => {
+      const next = cur[p];
+      if (next === undefined || next === null) cur[p] = {};
+      else if (typeof next !== 'object' || Array.isArray(next)) {
+        throw new UsageError(`--set ${o.arg}: '${o.path.slice(0, i + 1).join('.')}' is not a mapping, cannot set a key below it`);
+      }
+      cur = cur[p] as Record<string, unknown>;
+    });
+    cur[o.path[o.path.length - 1]] = o.value;
+  }
+  return out;
+}
+
+function dotted(o: Override): string {
+  return o.path.join('.');
+}
+
+/**
+ * Re-labels validation errors caused by overrides: an issue at or below an overridden path
+ * (or, for a grid key, at `sweep.grid.<key>[i]`) says which --set it came from.
+ */
+export function attributeOverrides(err: ConfigError, overrides: Override[]): ConfigError {
+  if (!overrides.length) return err;
+  let touched = false;
+  const issues: ConfigIssue[] = err.issues.map((iss) => {
+    // The last --set of a path wins, so blame the last matching one.
+    const o = [...overrides].reverse().find((ov) => {
+      const p = dotted(ov);
+      return iss.path === p || iss.path.startsWith(`${p}.`) || iss.path.startsWith(`${p}[`);
+    });
+    if (!o) return iss;
+    touched = true;
+    return { path: iss.path, message: `${iss.message} (from --set ${o.arg})` };
+  });
+  return touched ? new ConfigError(`${err.file} with --set overrides`, issues) : err;
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { writeFileAtomic } from './atomic.js';
+
+/**
+ * Cuts metrics.csv back to its header and the rows of epochs ≤ `lastEpoch` (atomically), so a
+ * resumed run appends each later epoch exactly once. Returns false, changing nothing, when the
+ * file is missing or its header differs from `columns` (the caller then starts afresh).
+ * A torn last line from a crash mid-write is dropped with the other rows past `lastEpoch`.
+ */
+export function truncateMetricsCsv(path: string, columns: readonly string[], lastEpoch: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  const header = stringify([columns]);
+  if (!text.startsWith(header)) return false;
+  const rows = text.slice(header.length).split('\n').filter((l) => l.length > 0);
+  const keep: string[] = [];
+  for (const line of rows) {
+    const cells = line.split(',');
+    const epoch = Number(cells[0]);
+    // Rows are written in epoch order; a short (torn) row ends what can be trusted.
+    if (cells.length !== columns.length || !Number.isInteger(epoch) || epoch > lastEpoch) break;
+    keep.push(line + '\n');
+  }
+  if (keep.length !== lastEpoch + 1) return false;
+  writeFileAtomic(path, header + keep.join(''));
+  return true;
+}
