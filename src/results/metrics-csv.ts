@@ -13,6 +13,7 @@ export const BASE_COLUMNS = [
   'gc',
   'weight_norm_sq',
   'seconds',
+  'gc_seconds',
 ] as const;
 
 /**
