@@ -1,0 +1,76 @@
+/**
+ * The three benchmark models of ../shared/reference/torch_bench.py as tfjs LayersModels, for
+ * side-by-side speed figures. Initialisers are seeded (no ambient randomness).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Benchmark model names, as in torch_bench.py. */
+export type ReferenceModel = 'mlp' | 'cnn' | 'resblock';
+
+/** Input shape [H, W, C] (NHWC without batch) of each reference model. */
+export const INPUT_SHAPE: Record<ReferenceModel, [number, number, number]> = {
+  mlp: [28, 28, 1],
+  cnn: [28, 28, 1],
+  resblock: [32, 32, 3],
+};
+
+/** mlp: [N,28,28,1] -> flatten -> dense 512 relu -> dense 512 relu -> dense 10 (logits [N,10]). */
+function mlp(seed: number): tf.LayersModel {
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i });
+  return tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: INPUT_SHAPE.mlp }),
+      tf.layers.dense({ units: 512, activation: 'relu', kernelInitializer: init(0) }),
+      tf.layers.dense({ units: 512, activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.dense({ units: 10, kernelInitializer: init(2) }),
+    ],
+  });
+}
+
+/** cnn: conv 3x3x32 valid relu -> maxpool 2 -> conv 3x3x64 valid relu -> maxpool 2 -> dense 10. */
+function cnn(seed: number): tf.LayersModel {
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: INPUT_SHAPE.cnn, filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init(0) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, kernelInitializer: init(2) }),
+    ],
+  });
+}
+
+/**
+ * resblock: conv 3x3x64 same (no bias) + BN + relu -> [conv + BN + relu -> conv + BN] + skip ->
+ * relu -> global average pool -> dense 10. Input [N,32,32,3].
+ */
+function resblock(seed: number): tf.LayersModel {
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i });
+  const conv = (i: number) => tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(i) });
+  const input = tf.input({ shape: INPUT_SHAPE.resblock });
+  const stem = tf.layers.activation({ activation: 'relu' }).apply(
+    tf.layers.batchNormalization().apply(conv(0).apply(input)),
+  ) as tf.SymbolicTensor;
+  let y = tf.layers.activation({ activation: 'relu' }).apply(
+    tf.layers.batchNormalization().apply(conv(1).apply(stem)),
+  ) as tf.SymbolicTensor;
+  y = tf.layers.batchNormalization().apply(conv(2).apply(y)) as tf.SymbolicTensor;
+  const merged = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([stem, y])) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(merged) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: 10, kernelInitializer: init(3) }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: logits });
+}
+
+/** Builds reference model `name` with seeded initialisers. Output: logits [N,10]. */
+export function buildReferenceModel(name: ReferenceModel, seed = 0): tf.LayersModel {
+  switch (name) {
+    case 'mlp':
+      return mlp(seed);
+    case 'cnn':
+      return cnn(seed);
+    case 'resblock':
+      return resblock(seed);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Faster / missing TensorFlow.js wasm kernels for training and GC computation on CPU.
+ * Call `registerWasmKernels()` once the wasm backend is selected.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { captureStock } from './kernel-call.js';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop.js';
+import { batchMatMul, fusedMatMul } from './matmul.js';
+import { mean, sum } from './reduce.js';
+import { tile } from './tile.js';
+import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
+import { registerMissingGradients } from './gradients.js';
+
+type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Our kernels, by kernel name. Those that override a stock kernel delegate to it where they can. */
+const OURS: [string, KernelFn][] = [
+  ['Conv2DBackpropFilter', conv2DBackpropFilter],
+  ['Conv2DBackpropInput', conv2DBackpropInput],
+  ['BatchMatMul', batchMatMul],
+  ['_FusedMatMul', fusedMatMul],
+  ['Sum', sum],
+  ['Mean', mean],
+  ['Tile', tile],
+  ['MaxPoolGrad', maxPoolGrad],
+  ['MaxPoolWithArgmax', maxPoolWithArgmax],
+];
+
+const installed = new Set<KernelFn>();
+
+/**
+ * Registers our wasm kernels (replacing the stock ones of the same name) and the gradients core
+ * lacks for second-order terms. Idempotent. Returns the names of the kernels it registered on
+ * this call (empty when already registered), followed by `grad:<name>` for each added gradient.
+ */
+export function registerWasmKernels(): string[] {
+  const done: string[] = [];
+  // Capture every stock config first: composites call stock kernels by name.
+  for (const [name] of OURS) {
+    const cur = tf.getKernel(name, 'wasm');
+    if (!cur || !installed.has(cur.kernelFunc as unknown as KernelFn)) captureStock(name);
+  }
+  for (const [name, fn] of OURS) {
+    const cur = tf.getKernel(name, 'wasm');
+    if (cur && installed.has(cur.kernelFunc as unknown as KernelFn)) continue;
+    if (cur) tf.unregisterKernel(name, 'wasm');
+    installed.add(fn);
+    // Keep the stock setupFunc: it binds the C function our override delegates to, and must run
+    // again if the backend is ever re-initialised.
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: cur?.setupFunc, kernelFunc: fn as unknown as tf.KernelFunc });
+    done.push(name);
+  }
+  for (const g of registerMissingGradients()) done.push(`grad:${g}`);
+  return done;
+}
