@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors/errors.js';
+import { registerWasmKernels, wasmKernelNames } from './wasm-kernels/index.js';
 import type { BackendChoice } from '../config/schema.js';
 
 /** The concrete backends, fastest first: the order `auto` tries them in. */
@@ -29,14 +30,6 @@ function shortReason(err: unknown): string {
   return (e?.message ?? String(err)).split('\n')[0].slice(0, 200);
 }
 
-type KernelRegistrar = () => string[] | Promise<string[]>;
-let wasmKernelRegistrar: KernelRegistrar | null = null;
-
-/** Lets the wasm kernel module hook itself in without a dependency cycle. */
-export function setWasmKernelRegistrar(fn: KernelRegistrar): void {
-  wasmKernelRegistrar = fn;
-}
-
 async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; customKernels: string[] }> {
   switch (name) {
     case 'tensorflow-gpu': {
@@ -51,7 +44,9 @@ async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; cust
     }
     case 'wasm': {
       if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
-      const customKernels = wasmKernelRegistrar ? await wasmKernelRegistrar() : [];
+      // Stock wasm lacks convnet training kernels and runs transposed matmuls slowly; ours fix both.
+      registerWasmKernels();
+      const customKernels = wasmKernelNames();
       return { tfName: 'wasm', customKernels };
     }
     case 'cpu': {

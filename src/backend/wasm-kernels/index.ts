@@ -53,3 +53,8 @@ export function registerWasmKernels(): string[] {
   for (const g of registerMissingGradients()) done.push(`grad:${g}`);
   return done;
 }
+
+/** Names of the wasm kernels gc-run provides (whether or not registered yet). */
+export function wasmKernelNames(): string[] {
+  return OURS.map(([name]) => name);
+}
