@@ -77,7 +77,7 @@ export async function executeRun(
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
-    const csv = new MetricsCsv(join(dir, 'metrics.csv'), [...BASE_COLUMNS, ...trainer.penaltyColumns]);
+    const csv = new MetricsCsv(join(dir, 'metrics.csv'), [...BASE_COLUMNS, ...trainer.regularizerColumns]);
     csv.create();
     let train: { loss: number; acc: number; penalties: number[] } | null = null;
     const target = cfg.train.stop_train_acc;
