@@ -1,6 +1,49 @@
 import * as tf from '@tensorflow/tfjs';
 import { RunFailure } from '../errors/errors.js';
 
+type GradConfig = Parameters<typeof tf.registerGradient>[0];
+const unary = (kernelName: string, input: string, d: (x: tf.Tensor, attrs: Record<string, unknown>) => tf.Tensor): GradConfig => ({
+  kernelName,
+  inputsToSave: [input],
+  gradFunc: (dy, saved, attrs) => ({ [input]: () => tf.mul(dy as tf.Tensor, d(saved[0], attrs as Record<string, unknown>)) }),
+});
+
+/**
+ * Replacements for tfjs gradients that use their op's saved OUTPUT. tfjs records the copy of a
+ * saved output on the tape before the op itself, so a gradient taken through that copy is not
+ * connected to the op's inputs: second derivatives silently lose every path through it (e.g.
+ * the softmax in d(cross-entropy)/dθ, or tanh's 1 - y² in an input gradient). These versions
+ * save the input and recompute the output: same values to first order, correct second order.
+ */
+const RECOMPUTING: GradConfig[] = [
+  unary(tf.Exp, 'x', (x) => tf.exp(x)),
+  unary(tf.Tanh, 'x', (x) => tf.sub(1, tf.square(tf.tanh(x)))),
+  unary(tf.Sigmoid, 'x', (x) => {
+    const s = tf.sigmoid(x);
+    return tf.mul(s, tf.sub(1, s));
+  }),
+  unary(tf.Elu, 'x', (x) => tf.where(tf.greater(x, 0), tf.onesLike(x), tf.exp(x))),
+  {
+    kernelName: tf.LogSoftmax,
+    inputsToSave: ['logits'],
+    gradFunc: (dy, saved, attrs) => {
+      const axis = (attrs as { axis: number }).axis;
+      const sm = tf.exp(tf.logSoftmax(saved[0], axis));
+      return { logits: () => tf.sub(dy as tf.Tensor, tf.mul(tf.sum(dy as tf.Tensor, axis, true), sm)) };
+    },
+  },
+  {
+    kernelName: tf.Softmax,
+    inputsToSave: ['logits'],
+    gradFunc: (dy, saved, attrs) => {
+      const dim = (attrs as { dim: number }).dim;
+      const y = tf.softmax(saved[0], dim);
+      const dyY = tf.mul(dy as tf.Tensor, y);
+      return { logits: () => tf.sub(dyY, tf.mul(tf.sum(dyY, [dim], true), y)) };
+    },
+  },
+];
+
 /**
  * Gradients tfjs 4.22 lacks for second-order training (flatness and GC penalties differentiate
  * a backward pass). Both ops are linear in their cotangent input, so their gradients are other
@@ -11,9 +54,27 @@ import { RunFailure } from '../errors/errors.js';
  *   cotangent at those argmax positions (the max-pool's forward-mode derivative); d/d(input),
  *   d/d(output) are 0 (the routing is piecewise constant).
  * Registered only where tfjs has none, so a tfjs release (or a backend package) that ships its
- * own wins. Idempotent.
+ * own wins. Also installs the RECOMPUTING gradients above in place of tfjs's. Idempotent.
+ * The trainer calls this for every run (not only penalised ones), so all runs of a process
+ * use the same gradient code whatever ran before.
  */
 export function registerSecondOrderGradients(): void {
+  // Comparisons are piecewise constant: zero gradient. tfjs registers none, yet they sit on the
+  // tape of first-order gradients (e.g. Max's gradient masks with Equal(x, max)).
+  for (const op of [tf.Equal, tf.NotEqual, tf.Greater, tf.Less, tf.LessEqual]) {
+    if (tf.getGradient(op)) continue;
+    tf.registerGradient({
+      kernelName: op,
+      inputsToSave: ['a', 'b'],
+      gradFunc: (_dy, saved) => ({ a: () => tf.zerosLike(saved[0]), b: () => tf.zerosLike(saved[1]) }),
+    });
+  }
+  for (const g of RECOMPUTING) {
+    if (tf.getGradient(g.kernelName) === g) continue;
+    // Unregister first: registering over an existing gradient prints a warning.
+    if (tf.getGradient(g.kernelName)) tf.unregisterGradient(g.kernelName);
+    tf.registerGradient(g);
+  }
   if (!tf.getGradient(tf.Conv2DBackpropFilter)) {
     tf.registerGradient({
       kernelName: tf.Conv2DBackpropFilter,
@@ -87,7 +148,7 @@ export function explainSecondOrderError(err: unknown, arch: string, penalties: s
     const withPen = penalties.length ? ` with ${penalties.join(' and ')}` : '';
     return new RunFailure(
       `training model.arch=${arch}${withPen} needs op '${op}', which backend '${backend}' does not implement; ` +
-        `use backend cpu (or a backend that has it)${off}. ${tfjs}`,
+        `use backend cpu (or a backend that has it). ${tfjs}`,
     );
   }
   if (noGrad && penalties.length) {

@@ -84,7 +84,8 @@ export class Trainer {
     this.params = params(model);
     this.spectral = new SpectralNorms(this.params.kernels, Rng.derive(cfg.seed, 'spectral').int(2 ** 31));
     this.terms = penaltyTerms(cfg, this.spectral);
-    if (this.terms.some((t) => t.secondOrder && t.lambda > 0)) registerSecondOrderGradients();
+    // For every run, penalised or not, so results never depend on what ran before in the process.
+    registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
     const n = Math.min(cfg.gc.examples, data.train.n);
