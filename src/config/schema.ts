@@ -30,7 +30,10 @@ export const DatasetSchema = z.strictObject({
   test_size: posInt.optional(),
   /** Seed of the subset choice; separate from the run seed so all runs share one subset. */
   seed: nonNegInt.default(0),
-  /** Fraction of training labels replaced by uniformly random labels (seeded by the run seed). */
+  /**
+   * Fraction p of training labels flipped (seeded by the run seed): exactly round(p·N) labels,
+   * each replaced by a label drawn uniformly from the other classes. Test labels are untouched.
+   */
   label_noise: z.number().min(0).max(1).default(0),
   /** Random crop + flip augmentation; omitted = on for CIFAR, off otherwise. */
   augment: z.boolean().optional(),
@@ -125,6 +128,14 @@ export const RegularizersSchema = z.strictObject({
   weight_decay: nonNeg.default(0),
   /** Whether biases and normalisation parameters are included in the L2 term. */
   weight_decay_biases: z.boolean().default(false),
+  /** Spectral-norm penalty λ: adds (λ/2)·Σ_layers σ_max(W_l)² (conv kernels as [kh·kw·cin, cout]). */
+  spectral: nonNeg.default(0),
+  /** Power iterations per training step for σ_max (persistent vectors make 1 enough). */
+  spectral_power_iters: posInt.default(1),
+  /** Flatness (gradient-norm) penalty λ: adds λ·||∇_θ L_batch||². Needs second derivatives. */
+  flatness: nonNeg.default(0),
+  /** Explicit GC penalty λ: adds λ·mean_batch ||d logits/dx||_F². Needs second derivatives. */
+  gc: nonNeg.default(0),
 });
 
 export const SweepSchema = z.strictObject({

@@ -2,12 +2,12 @@
 import { Rng } from '../rng/rng.js';
 
 /**
- * Replaces exactly round(p * N) labels, at positions drawn uniformly without replacement, by a
- * label drawn uniformly from all `numClasses` classes ("uniformly random labels", as in the
- * paper). The replacement MAY equal the original label, so the expected fraction of labels that
- * actually change is p * (1 - 1/numClasses); `changed` reports the realised count.
+ * Flips exactly round(p * N) labels: positions drawn uniformly without replacement, each new
+ * label drawn uniformly from the OTHER numClasses - 1 classes, so exactly the fraction p (up to
+ * rounding) of labels is wrong afterwards (a replacement drawn from all classes would keep the
+ * original label 1/numClasses of the time). `changed` always equals `indices.length`.
  * Pure: `labels` is not modified. Deterministic in (labels, numClasses, p, seed).
- * Returns the new labels and the replaced positions (ascending).
+ * Returns the new labels and the flipped positions (ascending).
  */
 export function applyLabelNoise(
   labels: Int32Array,
@@ -19,6 +19,7 @@ export function applyLabelNoise(
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`numClasses must be a positive integer, got ${numClasses}`);
   const n = labels.length;
   const m = Math.round(p * n);
+  if (m > 0 && numClasses < 2) throw new RangeError(`label noise needs at least 2 classes, got ${numClasses}`);
   const rng = Rng.derive(seed, 'label-noise');
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -32,7 +33,9 @@ export function applyLabelNoise(
   const out = labels.slice();
   let changed = 0;
   for (const i of indices) {
-    out[i] = rng.int(numClasses);
+    // Uniform over the classes other than labels[i]: skip over it.
+    const r = rng.int(numClasses - 1);
+    out[i] = r >= labels[i] ? r + 1 : r;
     if (out[i] !== labels[i]) changed++;
   }
   return { labels: out, indices, changed };

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Mean softmax cross-entropy. Written with logSoftmax so it is twice differentiable (the
- * flatness and GC penalties differentiate through gradients of it).
+ * Mean softmax cross-entropy, as mean(logsumexp(z) - z_y). Written with logSumExp, not
+ * tf.logSoftmax, so it is correctly twice differentiable (the flatness penalty differentiates
+ * its gradient): tf.logSoftmax is a customGrad whose gradient reads its saved output, which the
+ * tape does not connect back to the logits, so second derivatives through it come out wrong.
+ * (logSumExp's max shift is exact to drop: the result does not depend on it.)
  * @param logits [B, C]
  * @param labels [B] int32
  * @returns scalar
@@ -10,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const oneHot = tf.oneHot(labels, logits.shape[1]).toFloat();
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
+    return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(oneHot, logits), 1)));
   });
 }
 

@@ -133,7 +133,7 @@ async function train(
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
-    const columns = [...BASE_COLUMNS, ...trainer.penaltyColumns];
+    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns];
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
     let secondsBefore = 0;
     if (ckpt && truncateMetricsCsv(csv.path, columns, ckpt.meta.epoch)) {

@@ -9,6 +9,11 @@ import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
 import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from './state.js';
+import { SpectralNorms } from '../regularizers/spectral.js';
+import { explainSecondOrderError, registerSecondOrderGradients } from '../regularizers/second-order.js';
+
+/** Columns measured at the end of every epoch by the trainer besides BASE_COLUMNS and penalties. */
+export const SPECTRAL_COLUMNS = ['spectral_max', 'spectral_sum'] as const;
 
 /** One row of metrics.csv (numbers; null = not measured this epoch). */
 export interface EpochRow {
@@ -69,6 +74,8 @@ export class Trainer {
   private readonly gcExamples: tf.Tensor;
   private readonly params: Params;
   private readonly infer: LogitsFn;
+  /** Power-iteration state for the spectral penalty and the spectral_* columns. */
+  private readonly spectral: SpectralNorms;
 
   constructor(
     readonly cfg: RunConfig,
@@ -77,10 +84,14 @@ export class Trainer {
   ) {
     const { lr, momentum } = cfg.optimizer;
     this.optimizer = momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
-    this.terms = penaltyTerms(cfg);
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
+    this.spectral = new SpectralNorms(this.params.kernels, Rng.derive(cfg.seed, 'spectral').int(2 ** 31));
+    this.terms = penaltyTerms(cfg, this.spectral);
+    this.extraState.push(this.spectral);
+    // For every run, penalised or not, so results never depend on what ran before in the process.
+    registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
     const n = Math.min(cfg.gc.examples, data.train.n);
@@ -94,6 +105,11 @@ export class Trainer {
     return this.terms.map((t) => t.column);
   }
 
+  /** Every regulariser column of metrics.csv, in order: penalty values, then spectral norms. */
+  get regularizerColumns(): string[] {
+    return [...this.penaltyColumns, ...SPECTRAL_COLUMNS];
+  }
+
   /** Number of mini-batches per epoch (the last one may be smaller). */
   get batchesPerEpoch(): number {
     return Math.ceil(this.data.train.n / this.cfg.train.batch_size);
@@ -104,6 +120,15 @@ export class Trainer {
     const { train } = this.data;
     const batch = takeExamples(train, idx);
     const xData = this.data.augment ? this.data.augment(batch.x, batch.shape, this.augmentRng) : batch.x;
+    try {
+      return this.sgdStep(xData, batch);
+    } catch (err) {
+      const active = this.terms.filter((t) => t.secondOrder && t.lambda > 0).map((t) => t.key);
+      throw explainSecondOrderError(err, this.cfg.model.arch, active);
+    }
+  }
+
+  private sgdStep(xData: Float32Array, batch: { n: number; y: Int32Array; shape: [number, number, number] }): tf.Tensor1D {
     return tf.tidy(() => {
       const x = tf.tensor4d(xData, [batch.n, ...batch.shape]);
       const y = tf.tensor1d(batch.y, 'int32');
@@ -154,9 +179,15 @@ export class Trainer {
   }
 
   /** Evaluation metrics after the current epoch: test loss/acc, GC (if due), ||θ||². */
-  async measure(
-    forceGc = false,
-  ): Promise<{ test_loss: number; test_acc: number; gc: number | null; gc_seconds: number | null; weight_norm_sq: number }> {
+  async measure(forceGc = false): Promise<{
+    test_loss: number;
+    test_acc: number;
+    gc: number | null;
+    gc_seconds: number | null;
+    weight_norm_sq: number;
+    spectral_max: number;
+    spectral_sum: number;
+  }> {
     const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
     const t0 = performance.now();
     const gc = forceGc || this.measuresGcAt(this.epoch) ? await this.measureGc() : null;
@@ -165,7 +196,9 @@ export class Trainer {
     const wn = sumOfSquares(this.params.all);
     const weight_norm_sq = (await wn.data())[0];
     wn.dispose();
-    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq };
+    // Always measured (cheap): 50 power iterations from the persistent vectors converge.
+    const sn = await this.spectral.measure(50);
+    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum };
   }
 
   /**
@@ -242,6 +275,7 @@ export class Trainer {
   /** Frees every tensor this trainer owns (model, optimizer state, GC examples). */
   dispose(): void {
     this.gcExamples.dispose();
+    this.spectral.dispose();
     this.optimizer.dispose();
     this.model.dispose();
   }

@@ -27,6 +27,8 @@ const cfg = RunConfigSchema.parse({
   optimizer: { lr: 0.05, momentum: 0.9 },
   train: { batch_size: 10, epochs: 4 },
   gc: { examples: 12, batch_size: 5 },
+  // The spectral penalty's persistent power-iteration vectors must survive a checkpoint too.
+  regularizers: { spectral: 0.05, spectral_power_iters: 1 },
 });
 const data = { train: synthetic(35, 1), test: synthetic(20, 2), classes: 3, augment: augmentBatch };
 

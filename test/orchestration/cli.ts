@@ -37,9 +37,9 @@ export function csvRows(dir: string): string[][] {
   return readFileSync(p, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 }
 
-/** Rows without the wall-clock `seconds` column (index 9), for comparing runs. */
+/** Rows without the wall-clock columns `seconds` and `gc_seconds` (indices 9, 10), for comparing runs. */
 export function numbersOnly(rows: string[][]): string[][] {
-  return rows.map((r) => r.filter((_, i) => i !== 9));
+  return rows.map((r) => r.filter((_, i) => i !== 9 && i !== 10));
 }
 
 export function record(dir: string): Record<string, any> {

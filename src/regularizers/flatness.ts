@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema.js';
+import { crossEntropy, sumOfSquares } from '../metrics/classification.js';
+import type { PenaltyTerm } from '../train/objective.js';
+
+/**
+ * Flatness penalty λ·||∇_θ L_batch||²: explicit gradient-norm regularisation, the term that
+ * implicit gradient regularisation adds to SGD's modified loss (Barrett & Dherin, 2021), over
+ * every trainable parameter, with L_batch the batch's mean cross-entropy (without penalties).
+ * The inner gradient is taken inside the outer tape, so the step differentiates it again
+ * (double backprop); ops tfjs cannot differentiate twice are reported by
+ * explainSecondOrderError. The forward is re-run inside the inner gradient (training mode, as
+ * for the loss) so that the inner tape is self-contained.
+ */
+export function flatnessTerm(cfg: RunConfig): PenaltyTerm {
+  return {
+    column: 'flatness_penalty',
+    key: 'regularizers.flatness',
+    lambda: cfg.regularizers.flatness,
+    secondOrder: true,
+    value: ({ params, x, y, forward }) =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => crossEntropy(forward(x), y), params.all);
+        return sumOfSquares(params.all.map((p) => grads[p.name]));
+      }),
+  };
+}
