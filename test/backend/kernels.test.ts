@@ -112,3 +112,15 @@ test('MaxPoolGrad and MaxPoolWithArgmax match cpu, negative windows included', a
     }, 1e-6);
   }
 });
+
+test('MaxPoolGrad 2x2 stride-2 fast path matches cpu: ties go to the first maximum, odd sizes, same padding', async () => {
+  for (const [xs, pad] of [[[2, 6, 8, 5], 'valid'], [[2, 7, 5, 3], 'valid'], [[1, 8, 6, 2], 'same'], [[1, 5, 7, 2], 'same']] as const) {
+    await assertMatchesCpu(`maxPoolGrad 2x2 ${xs} ${pad}`, () => {
+      // Values in {-1, 0, 1} make ties within a window common.
+      const x = tf.round(tf.clipByValue(randn([...xs], 16, 'x'), -1, 1));
+      const out = tf.maxPool(x as tf.Tensor4D, 2, 2, pad);
+      const r = randn(out.shape, 17, 'r');
+      return tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(z as tf.Tensor4D, 2, 2, pad), r)))(x);
+    }, 1e-6);
+  }
+});
