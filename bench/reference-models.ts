@@ -1,6 +1,7 @@
 /**
  * The three benchmark models of ../shared/reference/torch_bench.py as tfjs LayersModels, for
- * side-by-side speed figures. Initialisers are seeded (no ambient randomness).
+ * side-by-side speed figures. Initialisers are seeded (no ambient randomness); seeds start at 1
+ * because tfjs treats seed 0 as "no seed" (Math.random).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -16,7 +17,7 @@ export const INPUT_SHAPE: Record<ReferenceModel, [number, number, number]> = {
 
 /** mlp: [N,28,28,1] -> flatten -> dense 512 relu -> dense 512 relu -> dense 10 (logits [N,10]). */
 function mlp(seed: number): tf.LayersModel {
-  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i });
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i + 1 });
   return tf.sequential({
     layers: [
       tf.layers.flatten({ inputShape: INPUT_SHAPE.mlp }),
@@ -29,7 +30,7 @@ function mlp(seed: number): tf.LayersModel {
 
 /** cnn: conv 3x3x32 valid relu -> maxpool 2 -> conv 3x3x64 valid relu -> maxpool 2 -> dense 10. */
 function cnn(seed: number): tf.LayersModel {
-  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i });
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i + 1 });
   return tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: INPUT_SHAPE.cnn, filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init(0) }),
@@ -47,7 +48,7 @@ function cnn(seed: number): tf.LayersModel {
  * relu -> global average pool -> dense 10. Input [N,32,32,3].
  */
 function resblock(seed: number): tf.LayersModel {
-  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i });
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed + i + 1 });
   const conv = (i: number) => tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(i) });
   const input = tf.input({ shape: INPUT_SHAPE.resblock });
   const stem = tf.layers.activation({ activation: 'relu' }).apply(

@@ -5,6 +5,7 @@ import { assertMatchesCpu, randn, setupBackends } from './compare.js';
 import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
 import { blockRepeats } from '../../src/backend/wasm-kernels/tile.js';
 import { leadingAxes } from '../../src/backend/wasm-kernels/reduce.js';
+import { mergeAxes } from '../../src/backend/wasm-kernels/transpose.js';
 
 before(setupBackends);
 
@@ -111,4 +112,32 @@ test('MaxPoolGrad and MaxPoolWithArgmax match cpu, negative windows included', a
       return [result, tf.cast(indexes, 'float32'), dx];
     }, 1e-6);
   }
+});
+
+test('MaxPoolGrad 2x2 stride-2 fast path matches cpu: ties go to the first maximum, odd sizes, same padding', async () => {
+  for (const [xs, pad] of [[[2, 6, 8, 5], 'valid'], [[2, 7, 5, 3], 'valid'], [[1, 8, 6, 2], 'same'], [[1, 5, 7, 2], 'same']] as const) {
+    await assertMatchesCpu(`maxPoolGrad 2x2 ${xs} ${pad}`, () => {
+      // Values in {-1, 0, 1} make ties within a window common.
+      const x = tf.round(tf.clipByValue(randn([...xs], 16, 'x'), -1, 1));
+      const out = tf.maxPool(x as tf.Tensor4D, 2, 2, pad);
+      const r = randn(out.shape, 17, 'r');
+      return tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(z as tf.Tensor4D, 2, 2, pad), r)))(x);
+    }, 1e-6);
+  }
+});
+
+test('mergeAxes reduces permutations to their merged form', () => {
+  assert.deepEqual(mergeAxes([4, 5, 6, 7], [3, 1, 2, 0]), { shape: [4, 30, 7], perm: [2, 1, 0] });
+  assert.deepEqual(mergeAxes([4, 5, 6, 7], [1, 2, 0, 3]), { shape: [4, 30, 7], perm: [1, 0, 2] });
+  assert.deepEqual(mergeAxes([4, 1, 6, 7], [0, 1, 3, 2]), { shape: [4, 6, 7], perm: [0, 2, 1] });
+  assert.deepEqual(mergeAxes([4, 5, 6], [0, 1, 2]), { shape: [120], perm: [0] });
+});
+
+test('Transpose fast paths match cpu (float32 and int32, odd sizes)', async () => {
+  await assertMatchesCpu('transpose', () => {
+    const x = randn([19, 5, 7, 37], 18, 'x');
+    const xi = tf.cast(tf.mul(x, 100), 'int32');
+    const outs = [[3, 1, 2, 0], [1, 2, 0, 3], [0, 1, 3, 2], [3, 2, 1, 0], [2, 0, 1, 3]].map((p) => tf.transpose(x, p));
+    return [...outs, tf.transpose(tf.reshape(x, [95, 259])), tf.cast(tf.transpose(xi, [3, 1, 2, 0]), 'float32'), tf.cast(tf.transpose(xi, [1, 2, 0, 3]), 'float32')];
+  }, 0);
 });

@@ -8,6 +8,7 @@ import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
+import { transpose } from './transpose.js';
 import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { registerMissingGradients } from './gradients.js';
 
@@ -22,6 +23,7 @@ const OURS: [string, KernelFn][] = [
   ['Sum', sum],
   ['Mean', mean],
   ['Tile', tile],
+  ['Transpose', transpose],
   ['MaxPoolGrad', maxPoolGrad],
   ['MaxPoolWithArgmax', maxPoolWithArgmax],
 ];
