@@ -10,6 +10,7 @@ import { evaluate } from './evaluate.js';
 import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from './state.js';
 import { SpectralNorms } from '../regularizers/spectral.js';
+import { explainGcMemoryError } from '../metrics/gc-memory.js';
 import { explainSecondOrderError, registerSecondOrderGradients } from '../regularizers/second-order.js';
 
 /** Columns measured at the end of every epoch by the trainer besides BASE_COLUMNS and penalties. */
@@ -207,9 +208,13 @@ export class Trainer {
    */
   async measureGc(): Promise<number> {
     const { method, batch_size, projections } = this.cfg.gc;
-    if (method === 'exact') return geometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size);
-    const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
-    return projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
+    try {
+      if (method === 'exact') return await geometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size);
+      const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
+      return await projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
+    } catch (err) {
+      throw explainGcMemoryError(err, this.cfg.gc, this.data.classes);
+    }
   }
 
   /** Parts with state of their own: stateful penalty terms, then `extraState`. */

@@ -112,3 +112,14 @@ test('convnet: replicated-batch Jacobian equals one tf.grad per class, and leaks
   tf.dispose([x, perClass]);
   model.dispose();
 });
+
+test('a GC pass that exhausts wasm memory becomes an error saying which setting to lower', async () => {
+  const { explainGcMemoryError } = await import('../../src/metrics/gc-memory.js');
+  const { RunFailure } = await import('../../src/errors/errors.js');
+  const gc = { examples: 256, batch_size: 64, every: 1, method: 'exact' as const, projections: 8 };
+  const e = explainGcMemoryError(new Error('RuntimeError: table index is out of bounds'), gc, 100);
+  assert.ok(e instanceof RunFailure);
+  assert.match((e as Error).message, /6400 rows.*lower gc\.batch_size or use gc\.method: projection/);
+  const other = new Error('something else');
+  assert.equal(explainGcMemoryError(other, gc, 10), other);
+});
