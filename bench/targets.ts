@@ -26,7 +26,9 @@ export type TorchResult =
   | { ok: false; reason: string };
 
 /** Wall seconds of the same small sweep at --jobs 1 and --jobs 2. */
-export type SweepResult = { ok: true; runs: number; jobs1Seconds: number; jobs2Seconds: number } | { ok: false; reason: string };
+export type SweepResult =
+  | { ok: true; runs: number; jobs1Seconds: number; jobs2Seconds: number; /** 1-min load average after --jobs 2. */ load1?: number }
+  | { ok: false; reason: string };
 
 /** numTensors and RSS (bytes) after the first and the last epoch of one in-process run. */
 export type MemoryResult =
@@ -153,7 +155,9 @@ export function targetRows(m: Measurements): TargetRow[] {
   const speedup = s.ok ? s.jobs1Seconds / s.jobs2Seconds : null;
   rows.push({
     target: `sweep --jobs 2 >= ${JOBS_SPEEDUP_TARGET}x faster than --jobs 1`,
-    measured: s.ok ? `${s.jobs1Seconds.toFixed(1)} s / ${s.jobs2Seconds.toFixed(1)} s = ${speedup!.toFixed(2)}x (${s.runs} runs)` : s.reason,
+    measured: s.ok
+      ? `${s.jobs1Seconds.toFixed(1)} s / ${s.jobs2Seconds.toFixed(1)} s = ${speedup!.toFixed(2)}x (${s.runs} runs${s.load1 === undefined ? '' : `; load ${s.load1.toFixed(1)} after`})`
+      : s.reason,
     verdict: speedup === null ? 'n/a' : verdict(speedup >= JOBS_SPEEDUP_TARGET),
   });
   const mem = m.memory;

@@ -50,7 +50,7 @@ test('target verdicts: boundaries, MISS, n/a for a skipped cell', () => {
   assert.deepEqual(v['mlp exact GC time <= 1x torch (wasm)'], ['0.50x', 'PASS']);
   assert.deepEqual(v['cnn exact GC time <= 1x torch (wasm)'], ['2.00x', 'MISS']);
   assert.deepEqual(v['resblock exact GC time <= 1x torch (wasm)'], ['skipped (wasm: > 300 s)', 'n/a']);
-  assert.equal(v['sweep --jobs 2 >= 1.7x faster than --jobs 1'][1], 'MISS'); // 100/60 = 1.67
+  assert.deepEqual(v['sweep --jobs 2 >= 1.7x faster than --jobs 1'], ['100.0 s / 60.0 s = 1.67x (4 runs)', 'MISS']);
   assert.equal(v['tensor count flat over 20 epochs'][1], 'PASS');
   assert.deepEqual(v['RSS growth < 10%'], ['0 MiB -> 0 MiB (+9.5%)', 'PASS']);
   assert.equal(rows.length, 3 + 3 + 3);
@@ -58,10 +58,11 @@ test('target verdicts: boundaries, MISS, n/a for a skipped cell', () => {
 
 test('leaks and slow sweeps are MISS; a sweep at 1.7x or more is PASS', () => {
   const m = synthetic();
-  m.sweep = { ok: true, runs: 4, jobs1Seconds: 100, jobs2Seconds: 50 };
+  m.sweep = { ok: true, runs: 4, jobs1Seconds: 100, jobs2Seconds: 50, load1: 2.25 };
   m.memory = { ok: true, epochs: 20, backend: 'wasm', tensorsFirst: 15, tensorsLast: 35, rssFirst: 100 * 2 ** 20, rssLast: 110 * 2 ** 20 };
   const v = Object.fromEntries(targetRows(m).map((r) => [r.target, r]));
   assert.equal(v['sweep --jobs 2 >= 1.7x faster than --jobs 1'].verdict, 'PASS');
+  assert.equal(v['sweep --jobs 2 >= 1.7x faster than --jobs 1'].measured, '100.0 s / 50.0 s = 2.00x (4 runs; load 2.3 after)');
   assert.equal(v['tensor count flat over 20 epochs'].verdict, 'MISS');
   assert.equal(v['RSS growth < 10%'].verdict, 'MISS'); // exactly 10% is not < 10%
   assert.equal(v['RSS growth < 10%'].measured, '100 MiB -> 110 MiB (+10.0%)');
