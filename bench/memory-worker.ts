@@ -38,22 +38,29 @@ async function main(): Promise<void> {
   const data = prepareRunData(cfg, (await loadDatasets([cfg], { download: false })).values().next().value!);
   const trainer = new Trainer(cfg, buildModel(cfg.model, data.train.shape, data.classes, cfg.seed), data);
   const collect = (globalThis as { gc?: () => void }).gc;
-  const sample = () => {
-    collect?.();
+  // Array buffers are freed some time after the collection that finds them dead, so collect
+  // until RSS stops moving (at most ~2 s): readings then show retained memory, not garbage.
+  const settle = async () => {
+    let rss = process.memoryUsage().rss;
+    for (let i = 0; i < 20 && collect; i++) {
+      collect();
+      await new Promise((r) => setTimeout(r, 100));
+      const now = process.memoryUsage().rss;
+      if (Math.abs(now - rss) < 2 ** 20) break;
+      rss = now;
+    }
     return { tensors: tf.memory().numTensors, rss: process.memoryUsage().rss };
   };
-  // The full dataset read from disk is garbage now (only the subset is kept): collect it first,
-  // so the epoch-1 reading is not inflated by the load. Array buffers are freed after the
-  // collection, on a later turn of the event loop, hence the pause and second collection.
-  collect?.();
-  await new Promise((r) => setTimeout(r, 100));
+  // The full dataset read from disk is garbage now (only the subset is kept): let it go first,
+  // so the epoch-1 reading is not inflated by the load.
+  await settle();
   let first = { tensors: 0, rss: 0 };
   let last = first;
   for (let e = 1; e <= epochs; e++) {
     await trainer.trainEpoch();
     await trainer.measure();
-    last = sample();
-    if (e === 1) first = last;
+    if (e === 1) first = await settle();
+    if (e === epochs) last = await settle();
   }
   trainer.dispose();
   const r: MemoryResult = { ok: true, epochs, backend, tensorsFirst: first.tensors, tensorsLast: last.tensors, rssFirst: first.rss, rssLast: last.rss };
