@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: measures every backend that loads against the PyTorch reference in one
+ * invocation, times a small real sweep at --jobs 1 and 2, checks memory over a 20-epoch run,
+ * prints the tables with targets and writes bench/results.md.
+ *
+ *   node dist/bench/run.js [--quick] [--models mlp,cnn,resblock] [--backends wasm,cpu]
+ *                          [--no-torch] [--no-sweep] [--no-memory] [--cap S] [--cpu-cap S] [--out FILE]
+ *
+ * Exit 0 when everything was measured (MISS verdicts included: this reports, it does not gate),
+ * 2 on bad flags. --quick writes no results file unless --out is given.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BACKEND_ORDER } from '../src/backend/select.js';
+import { packageRoot } from '../src/data/paths.js';
+import type { CellResult } from './cells.js';
+import { EXIT_UNAVAILABLE } from './cells.js';
+import { jsonLines, lastLine, runChild } from './child.js';
+import { machineInfo } from './machine.js';
+import type { ReferenceModel } from './reference-models.js';
+import { renderReport, type BenchSettings } from './report.js';
+import { timeSweep } from './sweep-timing.js';
+import { targetBackend, type BackendResult, type Cell, type Measurements, type MemoryResult } from './targets.js';
+import { runTorchReference } from './torch-ref.js';
+
+const MODELS: ReferenceModel[] = ['mlp', 'cnn', 'resblock'];
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+
+function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
+  if (value === undefined) return [...allowed];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((s) => !allowed.includes(s as T));
+  if (bad.length || !items.length) {
+    process.stderr.write(`bench: --${flag} ${value}: expected a comma-separated list of ${allowed.join(', ')}\n`);
+    process.exit(2);
+  }
+  return items as T[];
+}
+
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) {
+    process.stderr.write(`bench: --${flag} ${value}: expected positive seconds\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+/** Measures one backend: one child per (model, metric), each under the backend's time cap. */
+async function measureBackend(backend: string, models: ReferenceModel[], s: BenchSettings): Promise<BackendResult> {
+  const result: BackendResult = { backend, models: {} };
+  const cap = s.capSeconds[backend] ?? s.capSeconds.default;
+  for (const model of models) {
+    const cells: Partial<Record<'train' | 'gc', Cell>> = {};
+    for (const metric of ['train', 'gc'] as const) {
+      const args = [here('./backend-worker.js'), '--backend', backend, '--model', model, '--metric', metric,
+        '--steps', String(s.steps), '--gc-examples', String(s.gcExamples), '--gc-batch', String(s.gcBatch)];
+      const r = await runChild(process.execPath, args, { timeoutMs: cap * 1000 });
+      const [line] = jsonLines<CellResult>(r.stdout);
+      if (r.code === EXIT_UNAVAILABLE && line && 'unavailable' in line) {
+        log(`${backend}: not loaded (${line.unavailable})`);
+        return { backend, unavailable: line.unavailable, models: {} };
+      }
+      let cell: Cell;
+      if (r.timedOut) cell = { ok: false, note: `skipped (${backend}: > ${cap} s)` };
+      else if (r.code !== 0 || !line || 'unavailable' in line) cell = { ok: false, note: `failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
+      else cell = { ok: true, value: line.metric === 'train' ? line.examplesPerS : line.seconds };
+      cells[metric] = cell;
+      log(`${backend} ${model} ${metric === 'train' ? 'training ex/s' : 'GC s'}: ${cell.ok ? cell.value.toFixed(3) : cell.note} (${r.seconds.toFixed(0)} s)`);
+    }
+    result.models[model] = { train: cells.train!, gc: cells.gc! };
+  }
+  return result;
+}
+
+async function measureMemory(backend: string, quick: boolean, timeoutMs: number): Promise<MemoryResult> {
+  const args = ['--expose-gc', here('./memory-worker.js'), '--backend', backend, '--epochs', quick ? '3' : '20', '--train-size', quick ? '300' : '2000'];
+  const r = await runChild(process.execPath, args, { timeoutMs });
+  const [line] = jsonLines<MemoryResult>(r.stdout);
+  if (r.timedOut) return { ok: false, reason: `ran past ${timeoutMs / 1000} s` };
+  if (r.code !== 0 || !line) return { ok: false, reason: `failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
+  return line;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      models: { type: 'string' },
+      backends: { type: 'string' },
+      'no-torch': { type: 'boolean', default: false },
+      'no-sweep': { type: 'boolean', default: false },
+      'no-memory': { type: 'boolean', default: false },
+      cap: { type: 'string', default: '300' },
+      'cpu-cap': { type: 'string', default: '30' },
+      out: { type: 'string' },
+    },
+  });
+  const quick = values.quick!;
+  const models = list('models', values.models, MODELS);
+  const backends = list('backends', values.backends, BACKEND_ORDER);
+  const settings: BenchSettings = {
+    quick,
+    steps: quick ? 3 : 20,
+    gcExamples: 256,
+    gcBatch: 32,
+    capSeconds: { default: seconds('cap', values.cap!), cpu: seconds('cpu-cap', values['cpu-cap']!) },
+    command: ['node dist/bench/run.js', ...process.argv.slice(2)].join(' '),
+  };
+  const t0 = performance.now();
+  const start = machineInfo();
+  const date = new Date();
+
+  const results: BackendResult[] = [];
+  for (const b of BACKEND_ORDER.filter((x) => backends.includes(x))) results.push(await measureBackend(b, models, settings));
+  log('PyTorch reference...');
+  const torch = values['no-torch']
+    ? ({ ok: false, reason: '--no-torch' } as const)
+    : await runTorchReference(models, settings.steps, 900_000);
+  const m: Measurements = { models, backends: results, torch, sweep: { ok: false, reason: '--no-sweep' }, memory: { ok: false, reason: '--no-memory' } };
+  const primary = targetBackend(m)?.backend;
+  if (!values['no-sweep']) {
+    log(`sweep at --jobs 1 and --jobs 2 (${primary ?? 'auto'})...`);
+    m.sweep = await timeSweep(primary ?? 'auto', quick, 600_000);
+  }
+  if (!values['no-memory']) {
+    log(`memory over a ${quick ? 3 : 20}-epoch run (${primary ?? 'wasm'})...`);
+    m.memory = await measureMemory(primary ?? 'wasm', quick, 600_000);
+  }
+
+  const report = renderReport(m, start, machineInfo(), settings, date, (performance.now() - t0) / 1000);
+  process.stdout.write(report);
+  const out = values.out ?? (quick ? undefined : join(packageRoot(), 'bench', 'results.md'));
+  if (out) {
+    writeFileSync(out, report);
+    log(`wrote ${out}`);
+  }
+}
+
+await main();

@@ -1,0 +1,185 @@
+/**
+ * Pure logic of `npm run bench`: ratios against the PyTorch reference, the targets with their
+ * PASS/MISS verdicts, and the tables (markdown, printed and written to bench/results.md).
+ */
+import type { ReferenceModel } from './reference-models.js';
+
+/** One measured quantity: a value, or why there is none ("skipped (cpu: > 30 s)", an error). */
+export type Cell = { ok: true; value: number } | { ok: false; note: string };
+
+/** Training examples/s and exact-GC seconds of one model on one backend. */
+export interface ModelCells {
+  train: Cell;
+  gc: Cell;
+}
+
+/** One backend's results; `unavailable` says why it did not load (then `models` is empty). */
+export interface BackendResult {
+  backend: string;
+  unavailable?: string;
+  models: Partial<Record<ReferenceModel, ModelCells>>;
+}
+
+/** torch_bench.py's figures per model, or why there are none. */
+export type TorchResult =
+  | { ok: true; version: string; models: Partial<Record<ReferenceModel, { trainExPerS: number; gcSeconds: number }>> }
+  | { ok: false; reason: string };
+
+/** Wall seconds of the same small sweep at --jobs 1 and --jobs 2. */
+export type SweepResult =
+  | { ok: true; runs: number; jobs1Seconds: number; jobs2Seconds: number; /** 1-min load average after --jobs 2. */ load1?: number }
+  | { ok: false; reason: string };
+
+/** numTensors and RSS (bytes) after the first and the last epoch of one in-process run. */
+export type MemoryResult =
+  | { ok: true; epochs: number; backend: string; tensorsFirst: number; tensorsLast: number; rssFirst: number; rssLast: number }
+  | { ok: false; reason: string };
+
+/** Everything one bench invocation measured. */
+export interface Measurements {
+  models: ReferenceModel[];
+  /** In BACKEND_ORDER (fastest first); the first that loaded is the one `auto` selects. */
+  backends: BackendResult[];
+  torch: TorchResult;
+  sweep: SweepResult;
+  memory: MemoryResult;
+}
+
+export type Verdict = 'PASS' | 'MISS' | 'n/a';
+
+export interface TargetRow {
+  target: string;
+  measured: string;
+  verdict: Verdict;
+}
+
+/** Training targets: ours ex/s ÷ torch ex/s must reach this (higher is better). */
+export const TRAIN_TARGET: Record<ReferenceModel, number> = { mlp: 3, cnn: 1, resblock: 2 };
+/** Exact-GC target: ours s ÷ torch s must not exceed this (lower is better). */
+export const GC_TARGET = 1;
+/** --jobs 2 must be at least this much faster than --jobs 1. */
+export const JOBS_SPEEDUP_TARGET = 1.7;
+/** RSS may grow by less than this percentage from the first to the last epoch. */
+export const RSS_GROWTH_TARGET_PCT = 10;
+
+/** ours/torch for training (ex/s ÷ ex/s) or GC (s ÷ s); null when either side is missing. */
+export function ratio(ours: Cell | undefined, torch: number | undefined): number | null {
+  if (!ours?.ok || torch === undefined || !(torch > 0)) return null;
+  return ours.value / torch;
+}
+
+/** The backend targets are judged on: the first that loaded (what `--backend auto` picks). */
+export function targetBackend(m: Measurements): BackendResult | undefined {
+  return m.backends.find((b) => !b.unavailable);
+}
+
+/** Percentage RSS growth from the first to the last epoch. */
+export function rssGrowthPct(mem: Extract<MemoryResult, { ok: true }>): number {
+  return ((mem.rssLast - mem.rssFirst) / mem.rssFirst) * 100;
+}
+
+function fmtNum(v: number): string {
+  const a = Math.abs(v);
+  return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
+}
+
+function fmtCell(c: Cell | undefined): string {
+  return !c ? '-' : c.ok ? fmtNum(c.value) : c.note;
+}
+
+function fmtRatio(r: number | null): string {
+  return r === null ? '-' : `${r.toFixed(2)}x`;
+}
+
+function torchModels(m: Measurements) {
+  return m.torch.ok ? m.torch.models : {};
+}
+
+/** The speed table: one row per loaded backend and model, with torch figures and ratios. */
+export function speedRows(m: Measurements): string[][] {
+  const t = torchModels(m);
+  const rows: string[][] = [];
+  for (const b of m.backends) {
+    if (b.unavailable) continue;
+    for (const model of m.models) {
+      const c = b.models[model];
+      const ref = t[model];
+      rows.push([
+        b.backend,
+        model,
+        fmtCell(c?.train),
+        ref ? fmtNum(ref.trainExPerS) : '-',
+        fmtRatio(ratio(c?.train, ref?.trainExPerS)),
+        fmtCell(c?.gc),
+        ref ? fmtNum(ref.gcSeconds) : '-',
+        fmtRatio(ratio(c?.gc, ref?.gcSeconds)),
+      ]);
+    }
+  }
+  return rows;
+}
+
+export const SPEED_HEADER = ['backend', 'model', 'train ex/s', 'torch ex/s', 'ratio (>1 better)', 'GC s', 'torch GC s', 'ratio (<1 better)'];
+
+function verdict(ok: boolean): Verdict {
+  return ok ? 'PASS' : 'MISS';
+}
+
+/** Every target with what was measured and PASS / MISS (n/a when it could not be measured). */
+export function targetRows(m: Measurements): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const b = targetBackend(m);
+  const t = torchModels(m);
+  const name = b?.backend ?? 'no backend';
+  const why = (c: Cell | undefined, ref: unknown): string =>
+    !m.torch.ok ? `torch not run: ${m.torch.reason}` : !ref ? 'no torch figure' : c && !c.ok ? c.note : 'not measured';
+  for (const model of m.models) {
+    const c = b?.models[model]?.train;
+    const r = ratio(c, t[model]?.trainExPerS);
+    rows.push({
+      target: `${model} training >= ${TRAIN_TARGET[model]}x torch (${name})`,
+      measured: r === null ? why(c, t[model]) : fmtRatio(r),
+      verdict: r === null ? 'n/a' : verdict(r >= TRAIN_TARGET[model]),
+    });
+  }
+  for (const model of m.models) {
+    const c = b?.models[model]?.gc;
+    const r = ratio(c, t[model]?.gcSeconds);
+    rows.push({
+      target: `${model} exact GC time <= ${GC_TARGET}x torch (${name})`,
+      measured: r === null ? why(c, t[model]) : fmtRatio(r),
+      verdict: r === null ? 'n/a' : verdict(r <= GC_TARGET),
+    });
+  }
+  const s = m.sweep;
+  const speedup = s.ok ? s.jobs1Seconds / s.jobs2Seconds : null;
+  rows.push({
+    target: `sweep --jobs 2 >= ${JOBS_SPEEDUP_TARGET}x faster than --jobs 1`,
+    measured: s.ok
+      ? `${s.jobs1Seconds.toFixed(1)} s / ${s.jobs2Seconds.toFixed(1)} s = ${speedup!.toFixed(2)}x (${s.runs} runs${s.load1 === undefined ? '' : `; load ${s.load1.toFixed(1)} after`})`
+      : s.reason,
+    verdict: speedup === null ? 'n/a' : verdict(speedup >= JOBS_SPEEDUP_TARGET),
+  });
+  const mem = m.memory;
+  rows.push({
+    target: `tensor count flat over ${mem.ok ? mem.epochs : 'N'} epochs`,
+    measured: mem.ok ? `${mem.tensorsFirst} after epoch 1, ${mem.tensorsLast} after epoch ${mem.epochs}` : mem.reason,
+    verdict: mem.ok ? verdict(mem.tensorsLast === mem.tensorsFirst) : 'n/a',
+  });
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  rows.push({
+    target: `RSS growth < ${RSS_GROWTH_TARGET_PCT}%`,
+    measured: mem.ok ? `${mb(mem.rssFirst)} -> ${mb(mem.rssLast)} (${rssGrowthPct(mem) >= 0 ? '+' : ''}${rssGrowthPct(mem).toFixed(1)}%)` : mem.reason,
+    verdict: mem.ok ? verdict(rssGrowthPct(mem) < RSS_GROWTH_TARGET_PCT) : 'n/a',
+  });
+  return rows;
+}
+
+/** A markdown pipe table, columns padded so it also reads well in a terminal. */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const cells = [header, ...rows].map((r) => r.map(esc));
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+  return [line(cells[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
+}
