@@ -6,12 +6,15 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
+import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
 
 /** Selects wasm (registering our kernels) once. */
 export async function setupBackends(): Promise<void> {
   await tf.setBackend('wasm');
   registerWasmKernels();
+  // As the trainer does: the second-order tests differentiate conv and max-pool gradients.
+  registerSecondOrderGradients();
 }
 
 /** A seeded standard-normal tensor of `shape`. */

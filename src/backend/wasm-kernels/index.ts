@@ -10,7 +10,6 @@ import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
-import { registerMissingGradients } from './gradients.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -31,9 +30,10 @@ const OURS: [string, KernelFn][] = [
 const installed = new Set<KernelFn>();
 
 /**
- * Registers our wasm kernels (replacing the stock ones of the same name) and the gradients core
- * lacks for second-order terms. Idempotent. Returns the names of the kernels it registered on
- * this call (empty when already registered), followed by `grad:<name>` for each added gradient.
+ * Registers our wasm kernels (replacing the stock ones of the same name). Idempotent. Returns
+ * the names of the kernels it registered on
+ * this call (empty when already registered). Gradients that second-order penalties need are
+ * backend-independent and registered by src/regularizers/second-order.ts.
  */
 export function registerWasmKernels(): string[] {
   const done: string[] = [];
@@ -52,7 +52,6 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: cur?.setupFunc, kernelFunc: fn as unknown as tf.KernelFunc });
     done.push(name);
   }
-  for (const g of registerMissingGradients()) done.push(`grad:${g}`);
   return done;
 }
 
