@@ -4,11 +4,11 @@ import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
 import type { SweepProgress } from '../cli/progress.js';
 import { GcRunError, UsageError } from '../errors/errors.js';
-import type { LockOptions } from '../results/lock.js';
+import type { SweepCommonOptions } from './sweep-runner.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
 import { runDir, type RunOutcome } from './run-one.js';
 
-export interface PoolOptions {
+export interface PoolOptions extends SweepCommonOptions {
   jobs: number;
   /** Backend choice each worker resolves for itself. */
   backend: BackendChoice;
@@ -16,12 +16,6 @@ export interface PoolOptions {
   progress: (slot: number) => SweepProgress;
   /** Called once with the first worker's backend line. */
   onBackend?: (line: string) => void;
-  dataDir?: string;
-  download?: boolean;
-  argv?: readonly string[];
-  restart?: boolean;
-  signal?: AbortSignal;
-  lock?: LockOptions;
 }
 
 const WORKER = fileURLToPath(new URL('../cli/gc-run-worker.js', import.meta.url));

@@ -7,9 +7,8 @@ import type { LockOptions } from '../results/lock.js';
 import { datasetKey, loadDatasets, prepareRunData } from './data-prep.js';
 import { executeRun, readRecord, runDir, type RunOutcome } from './run-one.js';
 
-export interface SweepOptions {
-  backend: BackendInfo & { line: string };
-  progress: SweepProgress;
+/** Options shared by the in-process runner and the worker pool. */
+export interface SweepCommonOptions {
   dataDir?: string;
   download?: boolean;
   argv?: readonly string[];
@@ -18,6 +17,11 @@ export interface SweepOptions {
   /** Abort = stop cleanly: the current run ends at its last checkpoint, no further run starts. */
   signal?: AbortSignal;
   lock?: LockOptions;
+}
+
+export interface SweepOptions extends SweepCommonOptions {
+  backend: BackendInfo & { line: string };
+  progress: SweepProgress;
 }
 
 /** Whether a run still has work to do (not complete, or restarting): only those need data. */

@@ -31,9 +31,9 @@ const installed = new Set<KernelFn>();
 
 /**
  * Registers our wasm kernels (replacing the stock ones of the same name). Idempotent. Returns
- * the names of the kernels it registered on
- * this call (empty when already registered). Gradients that second-order penalties need are
- * backend-independent and registered by src/regularizers/second-order.ts.
+ * the names of the kernels it registered on this call (empty when already registered).
+ * Gradients that second-order penalties need are backend-independent and registered by
+ * src/regularizers/second-order.ts.
  */
 export function registerWasmKernels(): string[] {
   const done: string[] = [];
