@@ -11,6 +11,7 @@ import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { registerMissingGradients } from './gradients.js';
+import { installLazyFusedConv } from './fused-conv-grad.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -33,7 +34,8 @@ const installed = new Set<KernelFn>();
 /**
  * Registers our wasm kernels (replacing the stock ones of the same name) and the gradients core
  * lacks for second-order terms. Idempotent. Returns the names of the kernels it registered on
- * this call (empty when already registered), followed by `grad:<name>` for each added gradient.
+ * this call (empty when already registered), followed by `grad:<name>` for each added gradient
+ * (`grad:FusedConv2D`: linear fused convs get per-input lazy gradients, see fused-conv-grad.ts).
  */
 export function registerWasmKernels(): string[] {
   const done: string[] = [];
@@ -53,6 +55,7 @@ export function registerWasmKernels(): string[] {
     done.push(name);
   }
   for (const g of registerMissingGradients()) done.push(`grad:${g}`);
+  if (installLazyFusedConv()) done.push('grad:FusedConv2D');
   return done;
 }
 
