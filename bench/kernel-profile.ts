@@ -2,7 +2,7 @@
  * Per-kernel time profile of reference-model training steps and exact GC on wasm (our kernels):
  * every registered wasm kernel is wrapped with a timer; nested calls (composites calling other
  * kernels by name) count towards their own kernel's self time only.
- * Usage: node dist/bench/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
+ * Usage: node dist/bench/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--gc-batch 32,64] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     console.log(`\n${m}: median step ${s.medianStepMs.toFixed(1)} ms, ${s.examplesPerS.toFixed(1)} ex/s`);
     report(`${m} training (profile covers warm-up too)`, steps + 1, top);
     if (argv.includes('--gc')) {
-      for (const bs of [32, 64]) {
+      for (const bs of opt('--gc-batch', '32,64').split(',').map(Number)) {
         const ms = await gcTime(m, bs);
         console.log(`\n${m}: exact GC of 256 examples, batch ${bs}: ${(ms / 1000).toFixed(2)} s`);
         report(`${m} GC batch ${bs}`, 1, top);

@@ -36,6 +36,13 @@ const CONV_CASES: [number[], number[], number, 'valid' | 'same'][] = [
   [[2, 6, 9, 2], [3, 3, 3], 2, 'valid'],
   [[2, 8, 7, 4], [1, 1, 6], 2, 'same'],
   [[1, 5, 5, 2], [2, 3, 3], 1, 'same'],
+  // Ci=1 (filter gradient as one matmul over a patch matrix), strides 1/2; 1x1 and even kernels.
+  [[3, 9, 8, 1], [3, 3, 6], 1, 'valid'],
+  [[2, 5, 6, 2], [1, 1, 7], 1, 'same'],
+  [[2, 6, 7, 2], [2, 2, 5], 1, 'same'],
+  [[2, 7, 5, 1], [4, 2, 3], 1, 'same'],
+  [[2, 9, 8, 1], [3, 3, 4], 2, 'same'],
+  [[3, 8, 9, 1], [2, 3, 2], 2, 'valid'],
 ];
 
 for (const [xs, [kh, kw, co], s, pad] of CONV_CASES) {

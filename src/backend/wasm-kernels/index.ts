@@ -10,6 +10,7 @@ import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
+import { installLazyFusedConv } from './fused-conv-grad.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -31,7 +32,8 @@ const installed = new Set<KernelFn>();
 
 /**
  * Registers our wasm kernels (replacing the stock ones of the same name). Idempotent. Returns
- * the names of the kernels it registered on this call (empty when already registered).
+ * the names of the kernels it registered on this call (empty when already registered), and
+ * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts).
  * Gradients that second-order penalties need are backend-independent and registered by
  * src/regularizers/second-order.ts.
  */
@@ -52,6 +54,7 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: cur?.setupFunc, kernelFunc: fn as unknown as tf.KernelFunc });
     done.push(name);
   }
+  if (installLazyFusedConv()) done.push('grad:FusedConv2D');
   return done;
 }
 

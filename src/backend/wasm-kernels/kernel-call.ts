@@ -56,10 +56,17 @@ export function reshape(backend: BackendWasm, x: Info, shape: number[]): Info {
   return { dataId: x.dataId, shape, dtype: x.dtype };
 }
 
-/** Transpose with `perm`; returns `x` itself (ref count bumped) when `perm` is the identity. */
+/**
+ * Transpose with `perm`; returns `x` itself (ref count bumped) when `perm` is the identity. Runs
+ * the registered Transpose (gc-run's fast paths once registered), not the captured stock one:
+ * the composites' transposes are exactly the shapes those fast paths were written for.
+ */
 export function transpose(backend: BackendWasm, x: Info, perm: number[]): Info {
   if (perm.every((p, i) => p === i)) return reshape(backend, x, x.shape.slice());
-  return call(backend, 'Transpose', { x }, { perm });
+  const cfg = tf.getKernel('Transpose', 'wasm');
+  if (!cfg) throw new Error('wasm kernel Transpose is not registered');
+  const out = cfg.kernelFunc({ inputs: { x } as tf.NamedTensorInfoMap, backend, attrs: { perm } });
+  return Array.isArray(out) ? out[0] : out;
 }
 
 /**
