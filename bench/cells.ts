@@ -2,7 +2,7 @@
  * The measurements one benchmark cell makes (shared by the worker and the parent's parser).
  */
 import * as tf from '@tensorflow/tfjs';
-import { geometricComplexity } from '../src/metrics/gc.js';
+import { geometricComplexity, jacobianStrategyFor } from '../src/metrics/gc.js';
 import { Rng } from '../src/rng/rng.js';
 import { buildReferenceModel, INPUT_SHAPE, type ReferenceModel } from './reference-models.js';
 
@@ -25,12 +25,14 @@ export async function measureGcSeconds(name: ReferenceModel, examples: number, b
   const shape = INPUT_SHAPE[name];
   const x = tf.tensor4d(Float32Array.from({ length: examples * shape[0] * shape[1] * shape[2] }, () => rng.normal()), [examples, ...shape]);
   const f = (xi: tf.Tensor) => model.apply(xi, { training: false }) as tf.Tensor2D;
+  // The strategy the trainer picks for this kind of model (dense-only → replicate).
+  const strategy = jacobianStrategyFor(name === 'mlp' ? 'mlp' : 'cnn');
   try {
     const warm = tf.slice(x, 0, Math.min(batch, examples));
-    await geometricComplexity(f, warm, 10, batch);
+    await geometricComplexity(f, warm, 10, batch, strategy);
     warm.dispose();
     const t0 = performance.now();
-    const gc = await geometricComplexity(f, x, 10, batch);
+    const gc = await geometricComplexity(f, x, 10, batch, strategy);
     return { seconds: (performance.now() - t0) / 1000, gc };
   } finally {
     x.dispose();

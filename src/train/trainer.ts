@@ -3,7 +3,7 @@ import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
 import { correctCount, sumOfSquares } from '../metrics/classification.js';
-import { geometricComplexity, type LogitsFn } from '../metrics/gc.js';
+import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
@@ -209,7 +209,10 @@ export class Trainer {
   async measureGc(): Promise<number> {
     const { method, batch_size, projections } = this.cfg.gc;
     try {
-      if (method === 'exact') return await geometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size);
+      if (method === 'exact') {
+        const strategy = jacobianStrategyFor(this.cfg.model.arch);
+        return await geometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, strategy);
+      }
       const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
       return await projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
     } catch (err) {

@@ -123,3 +123,40 @@ test('a GC pass that exhausts wasm memory becomes an error saying which setting 
   const other = new Error('something else');
   assert.equal(explainGcMemoryError(other, gc, 10), other);
 });
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  test(`${backend}: both Jacobian strategies (replay, replicate) give the same norms and the same weight gradients`, async () => {
+    const { selectBackend } = await import('../../src/backend/select.js');
+    const { registerSecondOrderGradients } = await import('../../src/regularizers/second-order.js');
+    if (backend === 'wasm') await selectBackend('wasm');
+    else await useBackend('cpu');
+    registerSecondOrderGradients();
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [7, 7, 2], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 11 }) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 5, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 12 }) }),
+        tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotNormal({ seed: 13 }) }),
+      ],
+    });
+    const f: LogitsFn = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
+    const x = tf.randomNormal([3, 7, 7, 2], 0, 1, 'float32', 14);
+    // The logits bias does not move the Jacobian (no gradient path): leave it out.
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable).slice(0, -1);
+    const before = tf.memory().numTensors;
+    const results = [];
+    for (const strategy of ['replay', 'replicate'] as const) {
+      const norms = jacobianSqNorms(f, x, 4, strategy);
+      const { grads, value } = tf.variableGrads(() => tf.mean(jacobianSqNorms(f, x, 4, strategy)) as tf.Scalar, vars);
+      results.push({ norms: await norms.data(), grads: await Promise.all(vars.map((v) => grads[v.name].data())) });
+      tf.dispose([norms, value, ...Object.values(grads)]);
+    }
+    const [a, b] = results;
+    a.norms.forEach((v, i) => assert.ok(relDiff(v, b.norms[i]) < 1e-5, `norm ${i}: ${v} vs ${b.norms[i]}`));
+    a.grads.forEach((g, j) => g.forEach((v, i) => assert.ok(Math.abs(v - b.grads[j][i]) <= 1e-4 * Math.max(1, Math.abs(v)), `grad ${j}[${i}]: ${v} vs ${b.grads[j][i]}`)));
+    assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+    tf.dispose(x);
+    model.dispose();
+  });
+}
