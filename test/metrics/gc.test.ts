@@ -119,7 +119,7 @@ test('a GC pass that exhausts wasm memory becomes an error saying which setting 
   const gc = { examples: 256, batch_size: 64, every: 1, method: 'exact' as const, projections: 8 };
   const e = explainGcMemoryError(new Error('RuntimeError: table index is out of bounds'), gc, 100);
   assert.ok(e instanceof RunFailure);
-  assert.match((e as Error).message, /6400 rows.*lower gc\.batch_size or use gc\.method: projection/);
+  assert.match((e as Error).message, /100 Jacobian rows .*gc\.batch_size 64 examples.*lower gc\.batch_size or use gc\.method: projection/);
   const other = new Error('something else');
   assert.equal(explainGcMemoryError(other, gc, 10), other);
 });
