@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASET_NAMES, RegularizersSchema } from '../../src/config/schema.js';
@@ -9,6 +8,7 @@ import { expandSweep } from '../../src/config/sweep.js';
 import { UsageError } from '../../src/errors/errors.js';
 import { backendNote, QUICK_DEFAULTS, QUICK_KNOBS, QUICK_REGS, quickConfig } from '../../src/cli/quick.js';
 import { packageRoot } from '../../src/results/record.js';
+import { gcRun } from '../helpers/cli.js';
 import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
 
 /** Regulariser keys the penalties branch adds; until it lands they cannot validate here. */
@@ -106,10 +106,6 @@ test('backendNote: warns for GPU-scale conv nets off the GPU backend only', () =
   assert.equal(backendNote('mlp', 'cpu'), null);
 });
 
-const BIN = join(packageRoot(), 'bin', 'gc-run.js');
-function gcRun(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', ...env } });
-}
 
 test('gc-run: config file and --dataset together, or flag-mode options with a file, exit 2 explaining the two modes', () => {
   const { dir, cleanup } = tempDir();

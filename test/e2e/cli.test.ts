@@ -1,16 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/results/record.js';
+import { gcRun } from '../helpers/cli.js';
 import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
-
-const BIN = join(packageRoot(), 'bin', 'gc-run.js');
-
-function gcRun(args: string[], cwd: string) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-}
 
 test('gc-run end to end on a tiny sweep: run folders, CSV header, one row per epoch, finite positive GC', () => {
   const { dir, cleanup } = tempDir();

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
-import { packageRoot } from '../../src/results/record.js';
+import { gcRun } from '../helpers/cli.js';
 import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
 
 test('gc-run then gc-report: the report reads real run folders (knob, seeds, final GC from metrics.csv)', async () => {
@@ -13,10 +12,7 @@ test('gc-run then gc-report: the report reads real run folders (knob, seeds, fin
     const out = join(dir, 'results');
     const file = join(dir, 'tiny.yaml');
     writeFileSync(file, tinyConfigYaml(out, 'sweep: { grid: { regularizers.weight_decay: [0, 0.1] }, seeds: [0, 1] }\n'));
-    const run = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'gc-run.js'), file], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true' },
-    });
+    const run = gcRun([file], dir);
     assert.equal(run.status, 0, run.stderr);
 
     let stdout = '';

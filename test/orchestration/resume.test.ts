@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { csvRows, gcRun, gcRunAsync, numbersOnly, record, runDirs, waitFor } from './cli.js';
+import { csvRows, gcRun, gcRunAsync, numbersOnly, record, runDirs, waitFor } from '../helpers/cli.js';
 
 const EPOCHS = 4;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
-import { csvRows, gcRun, numbersOnly, record, runDirs } from './cli.js';
+import { csvRows, gcRun, numbersOnly, record, runDirs } from '../helpers/cli.js';
 
 test('a diverging grid value is marked diverged, the others complete, exit 1; a re-run still reports it', () => {
   const { dir, cleanup } = tempDir();

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/results/record.js';
 
-/** Helpers for the orchestration tests: run the real CLI as a child process. */
+/** Helpers for tests that run the real gc-run CLI as a child process (scheduler variables stripped). */
 
 export const BIN = join(packageRoot(), 'bin', 'gc-run.js');
 const ENV: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
