@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { call, free, padOrCrop, reshape, transpose, type Info } from './kernel-call.js';
+import { filterGradDirect, handlesFilterGrad } from './filter-grad.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -44,6 +45,8 @@ export function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; back
   const info = convInfo(x.shape, filterShape, strides, pad as Pad, dimRoundingMode, dataFormat);
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
   const pt = info.padInfo.top, pl = info.padInfo.left;
+  // Stride 1: our SIMD kernel (filter-grad.ts), a direct GEMM over pixels.
+  if (handlesFilterGrad(x, dy, info)) return filterGradDirect(backend, x, dy, info);
   // Single-channel input (a first conv layer on grey images): a patch matrix of KH*KW rows is small,
   // and one matmul beats the conv below (measured cnn conv1, batch 128: ~18 ms -> ~5 ms). With many
   // channels the JS patch copy costs more than it saves (measured cnn conv2: slower).

@@ -1,0 +1,51 @@
+/**
+ * Conv2DBackpropFilter for stride-1, dilation-1 NHWC float32 convolutions on our own SIMD kernel
+ * (src/backend/simd/assembly/filter-grad.ts): a direct GEMM over pixels reading the (zero-padded)
+ * input in place, instead of a forward Conv2D whose "filter" is dy (XNNPACK, transposes around it).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ptr, simd } from '../simd/module.js';
+import { free, type Info } from './kernel-call.js';
+
+/** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
+interface FilterGradExports {
+  filterGradPad(x: number, xp: number, n: number, h: number, w: number, c: number, hp: number, wp: number, pt: number, pl: number): void;
+  filterGrad(xp: number, dy: number, dw: number, n: number, hp: number, wp: number, cin: number, oh: number, ow: number, cout: number, kh: number, kw: number, ib: number): void;
+}
+
+/** Tunables (exported for the benchmark that picks them). */
+export const filterGradTuning = {
+  /** Off: conv2DBackpropFilter keeps its previous path (A/B benchmarks). */
+  enabled: true,
+  /** Pixels per cache block (rounded to whole image rows). */
+  blockPixels: 128,
+};
+
+/** Whether `filterGradDirect` handles this conv. */
+export function handlesFilterGrad(x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): boolean {
+  return filterGradTuning.enabled && x.dtype === 'float32' && dy.dtype === 'float32' && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.dataFormat === 'channelsLast' && x.shape.length === 4;
+}
+
+/**
+ * dW [KH,KW,Ci,Co] = sum_{n,i,j} x[n, i+kh-pt, j+kw-pl, ci] dy[n,i,j,co] (zero outside x).
+ * x [N,H,W,Ci], dy [N,OH,OW,Co]; `info` from computeConv2DInfo (stride 1, dilation 1: see handlesFilterGrad).
+ */
+export function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
+  const pt = info.padInfo.top, pl = info.padInfo.left;
+  // The kernel reads rows [0, OH+KH-1) x cols [0, OW+KW-1) of the padded input without bounds checks.
+  const hp = oh + kh - 1, wp = ow + kw - 1;
+  const k = simd(backend) as unknown as FilterGradExports;
+  const out = backend.makeOutput([kh, kw, ci, co], 'float32');
+  let xp: Info = x;
+  if (pt !== 0 || pl !== 0 || hp !== h || wp !== w) {
+    xp = backend.makeOutput([n, hp, wp, ci], 'float32');
+    k.filterGradPad(ptr(backend, x), ptr(backend, xp), n, h, w, ci, hp, wp, pt, pl);
+  }
+  const ib = Math.max(1, Math.round(filterGradTuning.blockPixels / ow));
+  k.filterGrad(ptr(backend, xp), ptr(backend, dy), ptr(backend, out), n, hp, wp, ci, oh, ow, co, kh, kw, ib);
+  if (xp !== x) free(backend, xp);
+  return out;
+}
