@@ -57,3 +57,42 @@ test('cache blocking does not change the result (block of one pixel row vs whole
     filterGradTuning.blockPixels = saved;
   }
 });
+
+test('Winograd path matches the direct kernel (partial tile chunks, odd output sizes, a resblock-sized reduction)', async () => {
+  await tf.setBackend('wasm');
+  const saved = { ...filterGradTuning };
+  const cases: [number[], number, Pad, number][] = [
+    [[3, 10, 9, 8], 16, 'same', 5], // 3*3*3 tiles in chunks of 5: a partial last chunk
+    [[2, 11, 13, 4], 8, 'valid', 64],
+    [[8, 32, 32, 64], 64, 'same', 64], // 8192 pixels per output (measured error 1.3e-5)
+  ];
+  const before = tf.memory().numTensors;
+  const dataIds = tf.backend().numDataIds();
+  try {
+    for (const [xs, co, pad, tiles] of cases) {
+      const x = randn(xs, 1, 'x') as tf.Tensor4D;
+      const w = tf.zeros([3, 3, xs[3], co]) as tf.Tensor4D;
+      const dy = tf.tidy(() => randn(tf.conv2d(x, w, 1, pad).shape, 3, 'r'));
+      const run = (winograd: boolean) => {
+        Object.assign(filterGradTuning, { winograd, winogradTiles: tiles });
+        const t = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
+          { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: w.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const v = t.dataSync() as Float32Array;
+        t.dispose();
+        return v;
+      };
+      const a = run(true), b = run(false);
+      let num = 0, den = 0;
+      for (let i = 0; i < a.length; i++) {
+        num = Math.max(num, Math.abs(a[i] - b[i]));
+        den = Math.max(den, Math.abs(b[i]));
+      }
+      assert.ok(num / den <= 1e-4, `x=${xs} co=${co} ${pad}: relative error ${num / den}`);
+      tf.dispose([x, w, dy]);
+    }
+  } finally {
+    Object.assign(filterGradTuning, saved);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.backend().numDataIds(), dataIds);
+});

@@ -11,6 +11,7 @@ import { free, type Info } from './kernel-call.js';
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
 interface FilterGradExports {
   filterGradPad(x: number, xp: number, n: number, h: number, w: number, c: number, hp: number, wp: number, pt: number, pl: number): void;
+  filterGradWinograd(xp: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, th: number, tw: number, cin: number, cout: number, tc: number): void;
   filterGrad(xp: number, dy: number, dw: number, n: number, hp: number, wp: number, cin: number, oh: number, ow: number, cout: number, kh: number, kw: number, ib: number): void;
 }
 
@@ -20,6 +21,10 @@ export const filterGradTuning = {
   enabled: true,
   /** Pixels per cache block (rounded to whole image rows). */
   blockPixels: 128,
+  /** Use the Winograd F(4x4,3x3) kernel for 3x3 filters with Cin % 4 == 0 and Cout % 8 == 0. */
+  winograd: true,
+  /** Winograd tiles per chunk (transform scratch: 36 * tiles * (Cin + Cout) floats). */
+  winogradTiles: 64,
 };
 
 /** Whether `filterGradDirect` handles this conv. */
@@ -35,6 +40,7 @@ export function handlesFilterGrad(x: Info, dy: Info, info: tf.backend_util.Conv2
 export function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
   const pt = info.padInfo.top, pl = info.padInfo.left;
+  if (filterGradTuning.winograd && kh === 3 && kw === 3 && ci % 4 === 0 && co % 8 === 0) return winograd(backend, x, dy, info);
   // The kernel reads rows [0, OH+KH-1) x cols [0, OW+KW-1) of the padded input without bounds checks.
   const hp = oh + kh - 1, wp = ow + kw - 1;
   const k = simd(backend) as unknown as FilterGradExports;
@@ -47,5 +53,28 @@ export function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, info: 
   const ib = Math.max(1, Math.round(filterGradTuning.blockPixels / ow));
   k.filterGrad(ptr(backend, xp), ptr(backend, dy), ptr(backend, out), n, hp, wp, ci, oh, ow, co, kh, kw, ib);
   if (xp !== x) free(backend, xp);
+  return out;
+}
+
+/** The Winograd F(4x4,3x3) path (assembly/filter-grad-winograd.ts): pads x and dy to whole 4x4 tiles. */
+function winograd(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
+  const th = Math.ceil(oh / 4), tw = Math.ceil(ow / 4);
+  const tc = filterGradTuning.winogradTiles;
+  const k = simd(backend) as unknown as FilterGradExports;
+  const out = backend.makeOutput([3, 3, ci, co], 'float32');
+  const xp = backend.makeOutput([n, 4 * th + 2, 4 * tw + 2, ci], 'float32');
+  const du = backend.makeOutput([36, ci, co], 'float32');
+  const vs = backend.makeOutput([36, tc * ci + 16], 'float32');
+  const ms = backend.makeOutput([36, tc * co + 16], 'float32');
+  let dyp: Info = dy;
+  if (oh % 4 !== 0 || ow % 4 !== 0) {
+    dyp = backend.makeOutput([n, 4 * th, 4 * tw, co], 'float32');
+    k.filterGradPad(ptr(backend, dy), ptr(backend, dyp), n, oh, ow, co, 4 * th, 4 * tw, 0, 0);
+  }
+  k.filterGradPad(ptr(backend, x), ptr(backend, xp), n, h, w, ci, 4 * th + 2, 4 * tw + 2, info.padInfo.top, info.padInfo.left);
+  k.filterGradWinograd(ptr(backend, xp), ptr(backend, dyp), ptr(backend, out), ptr(backend, du), ptr(backend, vs), ptr(backend, ms), n, th, tw, ci, co, tc);
+  free(backend, xp, du, vs, ms);
+  if (dyp !== dy) free(backend, dyp);
   return out;
 }

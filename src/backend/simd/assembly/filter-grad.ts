@@ -35,7 +35,7 @@ export function filterGradPad(x: usize, xp: usize, n: i32, h: i32, w: i32, c: i3
  * Accumulates a 4-row x 8-co block of dW over pixels (n fixed, i in [i0,i1), all j).
  * px: xp at pixel (n, i0, 0); pd: dy at (n, i0, 0, c0); acc: dW at (r0, c0).
  */
-function block4x8(px: usize, pd: usize, acc: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+export function block4x8(px: usize, pd: usize, acc: usize, o0: usize, o1: usize, o2: usize, o3: usize,
   rows: i32, ow: i32, xRow: usize, xPix: usize, dPix: usize, accRow: usize): void {
   let a00 = v128.load(acc), a01 = v128.load(acc, 16);
   let a10 = v128.load(acc + accRow), a11 = v128.load(acc + accRow, 16);

@@ -17,3 +17,4 @@ export function axpy(n: i32, a: f32, x: usize, y: usize): void {
   }
 }
 export * from './filter-grad';
+export * from './filter-grad-winograd';
