@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { assertMatchesCpu, randn, setupBackends } from './compare.js';
 import { SIMD_WASM_PATH } from '../../src/backend/simd/module.js';
-import { conv2D, fusedConv2D, winogradWorthIt, WINOGRAD_MIN_CHANNELS } from '../../src/backend/wasm-kernels/winograd-conv.js';
+import { conv2D, fusedConv2D, winogradWorthIt } from '../../src/backend/wasm-kernels/winograd-conv.js';
 
 before(setupBackends);
 
@@ -39,24 +39,24 @@ test('Conv2D and FusedConv2D are ours on wasm', () => {
   assert.equal(tf.getKernel('FusedConv2D', 'wasm')?.kernelFunc, fusedConv2D as unknown as tf.KernelFunc);
   assert.ok(winogradWorthIt(64, 64));
   assert.ok(!winogradWorthIt(1, 32));
+  assert.ok(!winogradWorthIt(3, 64));
 });
 
-const MIN = Math.max(WINOGRAD_MIN_CHANNELS.cin, WINOGRAD_MIN_CHANNELS.cout);
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 // [x shape, Cout, pad]: odd H/W (not multiples of 4), batch 1 and several, channels not multiples
-// of 4 (tails), valid/same/explicit padding, one conv below the crossover (stock path).
+// of 4 (tails), valid/same/explicit padding, and one conv below the crossover (stock path).
 const CASES: [number[], number, Pad][] = [
-  [[2, 9, 11, MIN + 1], MIN + 3, 'same'],
-  [[1, 7, 5, MIN + 2], MIN + 7, 'valid'],
-  [[3, 6, 13, MIN], MIN + 1, 'same'],
-  [[2, 5, 5, MIN + 5], MIN, 2],
-  [[2, 10, 7, MIN + 3], MIN + 2, [[0, 0], [0, 3], [2, 1], [0, 0]]],
-  [[1, 3, 3, MIN + 1], MIN + 9, 'valid'],
+  [[2, 9, 11, 5], 7, 'same'],
+  [[1, 7, 5, 6], 11, 'valid'],
+  [[3, 6, 13, 9], 4, 'same'],
+  [[2, 5, 5, 13], 8, 2],
+  [[2, 10, 7, 11], 10, [[0, 0], [0, 3], [2, 1], [0, 0]]],
+  [[1, 3, 3, 4], 17, 'valid'],
   [[2, 8, 8, 2], 5, 'same'],
 ];
 
 for (const [xs, co, pad] of CASES) {
-  const label = `x=${xs} co=${co} pad=${JSON.stringify(pad)}`;
+  const label = `x=${xs} co=${co} pad=${JSON.stringify(pad)} ${winogradWorthIt(xs[3], co) ? 'winograd' : 'stock'}`;
   test(`Conv2D, its input gradient and filter gradient match cpu (${label})`, async () => {
     await assertMatchesCpu(label, () => {
       const x = randn(xs, 1, 'x') as tf.Tensor4D;
@@ -85,9 +85,9 @@ for (const [xs, co, pad] of CASES) {
 
 test('strided, dilated and non-3x3 convs still match cpu (stock path)', async () => {
   await assertMatchesCpu('fallbacks', () => {
-    const x = randn([2, 9, 9, MIN], 7, 'x') as tf.Tensor4D;
-    const w3 = randn([3, 3, MIN, MIN], 8, 'w') as tf.Tensor4D;
-    const w5 = randn([5, 5, MIN, 4], 9, 'w5') as tf.Tensor4D;
+    const x = randn([2, 9, 9, 8], 7, 'x') as tf.Tensor4D;
+    const w3 = randn([3, 3, 8, 8], 8, 'w') as tf.Tensor4D;
+    const w5 = randn([5, 5, 8, 4], 9, 'w5') as tf.Tensor4D;
     return [tf.conv2d(x, w3, 2, 'same'), tf.conv2d(x, w3, 1, 'same', 'NHWC', 2), tf.conv2d(x, w5, 1, 'same')];
   });
 });

@@ -1,7 +1,7 @@
 /**
  * 3x3 stride-1 convolution by Winograd F(4x4, 3x3) on our SIMD kernels (simd/assembly/winograd.ts):
  * 36 GEMMs [tiles, Cin] x [Cin, Cout] with 4x fewer multiplies than the direct conv, which beats
- * XNNPACK's direct conv where channels are wide enough (see WINOGRAD_MIN_CHANNELS). Registered
+ * XNNPACK's direct conv unless Cin < 4 (see WINOGRAD_MIN_CHANNELS). Registered
  * for `Conv2D` and `FusedConv2D` (bias and relu fused); everything else goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,10 +17,12 @@ interface WinogradExports {
 }
 
 /**
- * Smallest Cin and Cout routed to Winograd. Measured (bench/winograd-bench.ts, batch 128, this
- * machine): see the crossover table in the commit introducing it; below these XNNPACK wins.
+ * Crossover against XNNPACK's direct conv, measured by bench/winograd-bench.ts --sweep (batch 128,
+ * 32x32 and 13x13, 'same'; ratio stock/ours): 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
+ * and 1.24, 4->16 1.26 and 1.12, 16->16 1.69 and 1.57, 64->64 3.3; 1->32 (28x28 valid) 0.70.
+ * So Cin 1-3 (first layers on images) stay on XNNPACK.
  */
-export const WINOGRAD_MIN_CHANNELS = { cin: 8, cout: 8 };
+export const WINOGRAD_MIN_CHANNELS = { cin: 4, cout: 4, product: 32 };
 
 /** Tiles per chunk: V and M for one chunk (36*chunk*(Cin+Cout) floats) stay in L2. Measured best. */
 export let winogradChunk = 96;
@@ -77,7 +79,8 @@ function transformFilter(backend: BackendWasm, filter: Info): Info {
 
 /** Whether Winograd is used for a 3x3 stride-1 conv with these channel counts (measured crossover). */
 export function winogradWorthIt(cin: number, cout: number): boolean {
-  return cin >= WINOGRAD_MIN_CHANNELS.cin && cout >= WINOGRAD_MIN_CHANNELS.cout;
+  const m = WINOGRAD_MIN_CHANNELS;
+  return cin >= m.cin && cout >= m.cout && cin * cout >= m.product;
 }
 
 /**
