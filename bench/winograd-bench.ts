@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   for (const s of shapes) compare(backend, s);
   if (process.argv.includes('--sweep')) {
     for (const hw of [32, 13]) {
-      for (const [ci, co] of [[3, 64], [4, 8], [8, 4], [4, 16], [8, 8], [8, 16], [16, 16], [16, 32], [32, 32], [64, 32], [64, 128]]) {
+      for (const [ci, co] of [[3, 64], [64, 3], [64, 1], [4, 8], [8, 4], [4, 16], [8, 8], [8, 16], [16, 16], [16, 32], [32, 32], [64, 32], [64, 128]]) {
         compare(backend, [`sweep ${hw}x${hw} ${ci}->${co} same`, [batch, hw, hw, ci], co, 'same']);
       }
     }

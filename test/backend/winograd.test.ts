@@ -40,6 +40,8 @@ test('Conv2D and FusedConv2D are ours on wasm', () => {
   assert.ok(winogradWorthIt(64, 64));
   assert.ok(!winogradWorthIt(1, 32));
   assert.ok(!winogradWorthIt(3, 64));
+  assert.ok(winogradWorthIt(64, 3));
+  assert.ok(!winogradWorthIt(64, 1));
 });
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -52,6 +54,7 @@ const CASES: [number[], number, Pad][] = [
   [[2, 5, 5, 13], 8, 2],
   [[2, 10, 7, 11], 10, [[0, 0], [0, 3], [2, 1], [0, 0]]],
   [[1, 3, 3, 4], 17, 'valid'],
+  [[2, 7, 9, 12], 3, 'same'],
   [[2, 8, 8, 2], 5, 'same'],
 ];
 

@@ -1,7 +1,7 @@
 /**
  * 3x3 stride-1 convolution by Winograd F(4x4, 3x3) on our SIMD kernels (simd/assembly/winograd.ts):
  * 36 GEMMs [tiles, Cin] x [Cin, Cout] with 4x fewer multiplies than the direct conv, which beats
- * XNNPACK's direct conv unless Cin < 4 (see WINOGRAD_MIN_CHANNELS). Registered
+ * XNNPACK's direct conv unless Cin < 4 or Cout < 3 (see WINOGRAD_MIN_CHANNELS). Registered
  * for `Conv2D` and `FusedConv2D` (bias and relu fused); everything else goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,12 +17,13 @@ interface WinogradExports {
 }
 
 /**
- * Crossover against XNNPACK's direct conv, measured by bench/winograd-bench.ts --sweep (batch 128,
- * 32x32 and 13x13, 'same'; ratio stock/ours): 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
+ * Crossover against XNNPACK's direct conv, measured by bench/winograd-bench.ts --sweep (32x32 and
+ * 13x13, 'same'; ratio stock/ours): batch 128: 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
  * and 1.24, 4->16 1.26 and 1.12, 16->16 1.69 and 1.57, 64->64 3.3; 1->32 (28x28 valid) 0.70.
- * So Cin 1-3 (first layers on images) stay on XNNPACK.
+ * Batch 32: 64->3 (the stem's input gradient in exact GC) 2.39 and 1.30, 64->1 0.92 and 1.05.
+ * So Cin 1-3 (first layers on images) and single-output-channel convs stay on XNNPACK.
  */
-export const WINOGRAD_MIN_CHANNELS = { cin: 4, cout: 4, product: 32 };
+export const WINOGRAD_MIN_CHANNELS = { cin: 4, cout: 3, product: 32 };
 
 /** Tiles per chunk: V and M for one chunk (36*chunk*(Cin+Cout) floats) stay in L2. Measured best. */
 export let winogradChunk = 96;
