@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { call, free, padOrCrop, reshape, transpose, type Info } from './kernel-call.js';
 import { filterGradDirect, handlesFilterGrad } from './filter-grad.js';
+import { tryWinogradPadded } from './winograd-conv.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -28,7 +29,9 @@ function convPadded(backend: BackendWasm, x: Info, filter: Info, ph: [number, nu
   const crop: [number, number][] = [[0, 0], [Math.min(0, ph[0]), Math.min(0, ph[1])], [Math.min(0, pw[0]), Math.min(0, pw[1])], [0, 0]];
   const xc = padOrCrop(backend, x, crop);
   const pad = [[0, 0], [Math.max(0, ph[0]), Math.max(0, ph[1])], [Math.max(0, pw[0]), Math.max(0, pw[1])], [0, 0]];
-  const out = call(backend, 'Conv2D', { x: xc, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap);
+  // 3x3 filters with enough channels (input gradients of 3x3 convs): our Winograd kernel.
+  const out = tryWinogradPadded(backend, xc, filter, [pad[1][0], pad[1][1]], [pad[2][0], pad[2][1]], dilations) ??
+    call(backend, 'Conv2D', { x: xc, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap);
   free(backend, xc);
   return out;
 }

@@ -11,6 +11,7 @@ import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { installLazyFusedConv } from './fused-conv-grad.js';
+import { conv2D, fusedConv2D } from './winograd-conv.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -18,6 +19,8 @@ type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs:
 const OURS: [string, KernelFn][] = [
   ['Conv2DBackpropFilter', conv2DBackpropFilter],
   ['Conv2DBackpropInput', conv2DBackpropInput],
+  ['Conv2D', conv2D],
+  ['FusedConv2D', fusedConv2D],
   ['BatchMatMul', batchMatMul],
   ['_FusedMatMul', fusedMatMul],
   ['Sum', sum],

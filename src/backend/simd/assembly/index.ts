@@ -18,3 +18,5 @@ export function axpy(n: i32, a: f32, x: usize, y: usize): void {
 }
 export * from './filter-grad';
 export * from './filter-grad-winograd';
+export * from './gemm';
+export * from './winograd';

@@ -1,0 +1,199 @@
+// Winograd F(4x4, 3x3) convolution, NHWC, stride 1, on tfjs's memory. Each 4x4 output tile needs
+// a 6x6 input tile d; the output is A^T [ (G g G^T) ⊙ (B^T d B) ] A, so the conv becomes 36
+// independent GEMMs [tiles, Cin] x [Cin, Cout] (one per point ξ of the 6x6 transform domain).
+// Tiles are processed in chunks so the transformed inputs V [36][chunk][kp] and products
+// M [36][chunk][np] stay in cache. Transforms vectorise over 4 channels; pixels outside the
+// input (any padding, or a crop when a pad is negative) read as zero.
+import { GEMM_ROWS, gemmPanels } from './gemm';
+
+/** The first min(rem, 4) floats at p, zeros after: a channel tail never reads past its buffer. */
+// @ts-ignore: decorator
+@inline function loadLanes(p: usize, rem: i32): v128 {
+  if (rem >= 4) return v128.load(p);
+  let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
+  if (rem > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (rem > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Pixel ix of an input row (4 channels from the row's channel offset), zero outside [0, w). */
+// @ts-ignore: decorator
+@inline function px(row: usize, ix: i32, w: i32, cinB: usize, rem: i32): v128 {
+  if (<u32>ix >= <u32>w) return f32x4.splat(0);
+  return loadLanes(row + <usize>ix * cinB, rem);
+}
+
+/**
+ * 1-D B^T transform of d0..d5, stored at p, p+s, ..., p+5s (s in bytes).
+ * B^T rows: [4 0 -5 0 1 0] [0 -4 -4 1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1].
+ */
+// @ts-ignore: decorator
+@inline function bt(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, p: usize, s: usize): void {
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const a = f32x4.sub(d4, f32x4.mul(four, d2)); // d4 - 4 d2
+  const b = f32x4.sub(d3, f32x4.mul(four, d1)); // d3 - 4 d1
+  const c = f32x4.sub(d4, d2);
+  const e = f32x4.mul(two, f32x4.sub(d3, d1));
+  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(p + s, f32x4.add(a, b));
+  v128.store(p + <usize>2 * s, f32x4.sub(a, b));
+  v128.store(p + <usize>3 * s, f32x4.add(c, e));
+  v128.store(p + <usize>4 * s, f32x4.sub(c, e));
+  v128.store(p + <usize>5 * s, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/**
+ * V[ξ][i][c] for tiles t0 .. t0+cnt-1 (tiles past the last are zero). V's ξ stride is chunk*kp
+ * floats, tile stride kp = cin rounded up to 4. Tile t = (b, ty, tx) reads input rows
+ * 4ty - padTop .. +5 and columns 4tx - padLeft .. +5.
+ */
+function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, tilesH: i32, tilesW: i32,
+  padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize): void {
+  const cinB = <usize>cin << 2;
+  const perImg = tilesH * tilesW;
+  for (let i = 0; i < cnt; i++) {
+    const t = t0 + i;
+    const b = t / perImg;
+    const vt = v + ((<usize>i * <usize>kp) << 2);
+    if (b >= nImg) {
+      for (let xi = 0; xi < 36; xi++) memory.fill(vt + <usize>xi * sX, 0, <usize>kp << 2);
+      continue;
+    }
+    const r0 = t - b * perImg;
+    const ty = r0 / tilesW, tx = r0 - ty * tilesW;
+    const iy0 = ty * 4 - padTop, ix0 = tx * 4 - padLeft;
+    const img = x + <usize>b * <usize>h * <usize>w * cinB;
+    for (let c = 0; c < kp; c += 4) {
+      const rem = cin - c;
+      const vc = vt + (<usize>c << 2);
+      // Pass 1: transform each input row (into the V slots of that row), B^T along x.
+      for (let r = 0; r < 6; r++) {
+        const iy = iy0 + r;
+        const dst = vc + <usize>(r * 6) * sX;
+        if (<u32>iy >= <u32>h) {
+          const z = f32x4.splat(0);
+          for (let j = 0; j < 6; j++) v128.store(dst + <usize>j * sX, z);
+          continue;
+        }
+        const row = img + <usize>iy * <usize>w * cinB + (<usize>c << 2);
+        bt(px(row, ix0, w, cinB, rem), px(row, ix0 + 1, w, cinB, rem), px(row, ix0 + 2, w, cinB, rem),
+          px(row, ix0 + 3, w, cinB, rem), px(row, ix0 + 4, w, cinB, rem), px(row, ix0 + 5, w, cinB, rem), dst, sX);
+      }
+      // Pass 2: B^T along y, in place on each column j.
+      const s6 = <usize>6 * sX;
+      for (let j = 0; j < 6; j++) {
+        const p = vc + <usize>j * sX;
+        bt(v128.load(p), v128.load(p + s6), v128.load(p + <usize>2 * s6), v128.load(p + <usize>3 * s6), v128.load(p + <usize>4 * s6), v128.load(p + <usize>5 * s6), p, s6);
+      }
+    }
+  }
+}
+
+/**
+ * 1-D A^T transform of m0..m5 -> 4 values. A^T rows: [1 1 1 1 1 0] [0 1 -1 2 -2 0] [0 1 1 4 4 0] [0 1 -1 8 -8 1].
+ * Results via the out pointers' slots p, p+s, p+2s, p+3s (bytes).
+ */
+// @ts-ignore: decorator
+@inline function at(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, p: usize, s: usize): void {
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2);
+  const c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+  v128.store(p, f32x4.add(f32x4.add(m0, a), c));
+  v128.store(p + s, f32x4.add(b, f32x4.mul(f32x4.splat(2), d)));
+  v128.store(p + <usize>2 * s, f32x4.add(a, f32x4.mul(f32x4.splat(4), c)));
+  v128.store(p + <usize>3 * s, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
+}
+
+/** Stores the first min(rem, 4) lanes of v at p. */
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, rem: i32): void {
+  if (rem >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (rem > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (rem > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/** y tiles from M [36][chunk][np] (in place as scratch), plus bias (0 = none) and relu (lower bound lo). */
+function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles: i32, tilesH: i32, tilesW: i32,
+  y: usize, oh: i32, ow: i32, cout: i32, bias: usize, relu: i32): void {
+  const coutB = <usize>cout << 2;
+  const s6 = <usize>6 * sX;
+  const perImg = tilesH * tilesW;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < cnt; i++) {
+    const t = t0 + i;
+    if (t >= nTiles) break;
+    const b = t / perImg;
+    const r0 = t - b * perImg;
+    const ty = r0 / tilesW, tx = r0 - ty * tilesW;
+    const oy0 = ty * 4, ox0 = tx * 4;
+    const rows = min(4, oh - oy0), cols = min(4, ow - ox0);
+    const base = y + ((<usize>b * <usize>oh + <usize>oy0) * <usize>ow + <usize>ox0) * coutB;
+    const mt = m + ((<usize>i * <usize>np) << 2);
+    for (let c = 0; c < cout; c += 4) {
+      const mc = mt + (<usize>c << 2);
+      // Pass 1: A^T along x on each of the 6 rows, in place (columns 0..3 of the row).
+      for (let r = 0; r < 6; r++) {
+        const p = mc + <usize>(r * 6) * sX;
+        at(v128.load(p), v128.load(p + sX), v128.load(p + <usize>2 * sX), v128.load(p + <usize>3 * sX), v128.load(p + <usize>4 * sX), v128.load(p + <usize>5 * sX), p, sX);
+      }
+      // Pass 2: A^T along y on columns 0..3, in place (rows 0..3), then bias, relu, store.
+      const rem = cout - c;
+      const bv = bias != 0 ? loadLanes(bias + (<usize>c << 2), rem) : zero;
+      for (let j = 0; j < cols; j++) {
+        const p = mc + <usize>j * sX;
+        at(v128.load(p), v128.load(p + s6), v128.load(p + <usize>2 * s6), v128.load(p + <usize>3 * s6), v128.load(p + <usize>4 * s6), v128.load(p + <usize>5 * s6), p, s6);
+        for (let q = 0; q < rows; q++) {
+          let o = f32x4.add(v128.load(p + <usize>q * s6), bv);
+          if (relu) o = f32x4.max(o, zero);
+          storeLanes(base + (<usize>q * <usize>ow + <usize>j) * coutB + (<usize>c << 2), o, rem);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Bytes between ξ planes of a [36][chunk][width] scratch array: one cache line more than the
+ * plane, so the 36 planes of a tile do not all map to the same L1 set (chunk*width*4 is often a
+ * multiple of 4 KiB, and the transforms touch all 36 planes of a tile together).
+ */
+// @ts-ignore: decorator
+@inline function planeBytes(chunk: i32, width: i32): usize {
+  return ((<usize>chunk * <usize>width) << 2) + 64;
+}
+
+/** Floats of scratch winogradConv3x3 needs for these channel counts and chunk. */
+export function winogradScratchFloats(cin: i32, cout: i32, chunk: i32): i32 {
+  const kp = (cin + 3) & ~3, np = (cout + 7) & ~7;
+  return <i32>((<usize>36 * (planeBytes(chunk, kp) + planeBytes(chunk, np))) >> 2);
+}
+
+/**
+ * y [n, oh, ow, cout] = conv(x [n, h, w, cin], 3x3 filter) (+ bias [cout]) (relu if relu != 0),
+ * stride 1, output pixel (oy, ox) reading input rows oy - padTop .. +2, columns ox - padLeft .. +2.
+ * u: transformed filter [36][np/8][cin][8] (np = cout rounded up to 8, zero padded).
+ * bias: byte offset of [cout] floats (0 = none). scratch: winogradScratchFloats(cin, cout, chunk)
+ * floats; chunk (tiles per pass) a multiple of GEMM_ROWS.
+ */
+export function winogradConv3x3(x: usize, n: i32, h: i32, w: i32, cin: i32, u: usize, cout: i32, bias: usize, relu: i32,
+  y: usize, oh: i32, ow: i32, padTop: i32, padLeft: i32, scratch: usize, chunk: i32): void {
+  const kp = (cin + 3) & ~3, np = (cout + 7) & ~7;
+  const tilesH = (oh + 3) >> 2, tilesW = (ow + 3) >> 2;
+  const nTiles = n * tilesH * tilesW;
+  const vX = planeBytes(chunk, kp), mX = planeBytes(chunk, np);
+  const v = scratch;
+  const m = scratch + <usize>36 * vX;
+  const uStride = (<usize>np * <usize>cin) << 2;
+  for (let t0 = 0; t0 < nTiles; t0 += chunk) {
+    let cnt = min(chunk, nTiles - t0);
+    cnt = ((cnt + GEMM_ROWS - 1) / GEMM_ROWS) * GEMM_ROWS;
+    inputTransform(x, n, h, w, cin, kp, tilesH, tilesW, padTop, padLeft, t0, cnt, v, vX);
+    for (let xi = 0; xi < 36; xi++) {
+      gemmPanels(v + <usize>xi * vX, kp, u + <usize>xi * uStride, cin, m + <usize>xi * mX, np, cnt, np);
+    }
+    outputTransform(m, mX, np, t0, cnt, nTiles, tilesH, tilesW, y, oh, ow, cout, bias, relu);
+  }
+}
