@@ -9,7 +9,7 @@ import { batchMatMul, fusedMatMul } from './matmul.js';
 import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { transpose } from './transpose.js';
-import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
+import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { installLazyFusedConv } from './fused-conv-grad.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
@@ -24,6 +24,7 @@ const OURS: [string, KernelFn][] = [
   ['Mean', mean],
   ['Tile', tile],
   ['Transpose', transpose],
+  ['MaxPool', maxPool],
   ['MaxPoolGrad', maxPoolGrad],
   ['MaxPoolWithArgmax', maxPoolWithArgmax],
 ];
