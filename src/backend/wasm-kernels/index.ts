@@ -11,6 +11,7 @@ import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { installLazyFusedConv } from './fused-conv-grad.js';
+import { GC_KERNELS } from './gc-backward.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -27,6 +28,8 @@ const OURS: [string, KernelFn][] = [
   ['MaxPool', maxPool],
   ['MaxPoolGrad', maxPoolGrad],
   ['MaxPoolWithArgmax', maxPoolWithArgmax],
+  // Stacked exact-GC backward steps (names of our own; src/metrics/vjp-stacked.ts).
+  ...GC_KERNELS,
 ];
 
 const installed = new Set<KernelFn>();
