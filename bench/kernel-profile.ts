@@ -2,12 +2,12 @@
  * Per-kernel time profile of reference-model training steps and exact GC on wasm (our kernels):
  * every registered wasm kernel is wrapped with a timer; nested calls (composites calling other
  * kernels by name) count towards their own kernel's self time only.
- * Usage: node dist/bench/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--gc-batch 32,64] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
+ * Usage: node dist/bench/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--gc-batch 32,64] [--gc-strategy replay|stacked|replicate] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/backend/wasm-kernels/index.js';
-import { geometricComplexity } from '../src/metrics/gc.js';
+import { geometricComplexity, jacobianStrategyFor, type JacobianStrategy } from '../src/metrics/gc.js';
 import { Rng } from '../src/rng/rng.js';
 import { measureTraining } from './train-step.js';
 import { buildReferenceModel, INPUT_SHAPE, type ReferenceModel } from './reference-models.js';
@@ -51,16 +51,16 @@ function report(title: string, per: number, top: number): void {
   stats.clear();
 }
 
-async function gcTime(name: ReferenceModel, batchSize: number): Promise<number> {
+async function gcTime(name: ReferenceModel, batchSize: number, strategy: JacobianStrategy): Promise<number> {
   const model = buildReferenceModel(name, 0);
   const rng = Rng.derive(0, `gc-${name}`);
   const shape = INPUT_SHAPE[name];
   const x = tf.tensor4d(new Float32Array(256 * shape[0] * shape[1] * shape[2]).map(() => rng.normal()), [256, ...shape]);
   const f = (z: tf.Tensor) => model.apply(z, { training: false }) as tf.Tensor2D;
-  await geometricComplexity(f, tf.slice(x, 0, batchSize), 10, batchSize); // warm-up
+  await geometricComplexity(f, tf.slice(x, 0, batchSize), 10, batchSize, strategy); // warm-up
   stats.clear();
   const t0 = performance.now();
-  await geometricComplexity(f, x, 10, batchSize);
+  await geometricComplexity(f, x, 10, batchSize, strategy);
   const dt = performance.now() - t0;
   x.dispose();
   model.dispose();
@@ -83,8 +83,9 @@ async function main(): Promise<void> {
     report(`${m} training (profile covers warm-up too)`, steps + 1, top);
     if (argv.includes('--gc')) {
       for (const bs of opt('--gc-batch', '32,64').split(',').map(Number)) {
-        const ms = await gcTime(m, bs);
-        console.log(`\n${m}: exact GC of 256 examples, batch ${bs}: ${(ms / 1000).toFixed(2)} s`);
+        const strategy = (opt('--gc-strategy', '') || jacobianStrategyFor(m === 'mlp' ? 'mlp' : 'cnn')) as JacobianStrategy;
+        const ms = await gcTime(m, bs, strategy);
+        console.log(`\n${m}: exact GC of 256 examples, batch ${bs}, ${strategy}: ${(ms / 1000).toFixed(2)} s`);
         report(`${m} GC batch ${bs}`, 1, top);
       }
     }

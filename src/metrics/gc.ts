@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { vjps } from './vjp.js';
+import { canStack, stackedVjps } from './vjp-stacked.js';
 
 /** A model's logits as a function of its input: [B, ...inputShape] → [B, classes]. */
 export type LogitsFn = (x: tf.Tensor) => tf.Tensor2D;
@@ -11,17 +12,31 @@ export type LogitsFn = (x: tf.Tensor) => tf.Tensor2D;
  * - `replicate`: the batch is replicated once per class ([C·B, ...]) and replica k
  *   back-propagates only logit k: one forward and one backward pass over C·B rows. Fewer, larger
  *   kernel calls: faster for cheap models (MLPs), at C times the activation memory.
+ * - `stacked`: one forward pass, then ONE backward pass with the C cotangents stacked as C·B rows
+ *   (vjp-stacked.ts): what every class's backward shares (relu/max-pool masks, batch-norm scales)
+ *   is computed once, and kernels run on C times more rows. Fastest for convnets. At most
+ *   STACKED_BYTES per stacked activation: more classes × batch run in several chunks. Not
+ *   differentiable: inside a gradient computation (explicit GC penalty) it runs as `replay`.
  */
-export type JacobianStrategy = 'replay' | 'replicate';
+export type JacobianStrategy = 'replay' | 'replicate' | 'stacked';
+
+/**
+ * Largest stacked activation (bytes) of the `stacked` strategy. With a few such tensors alive
+ * in the backward pass (cotangent, its masked copy, the convolution output, a skip connection's
+ * sum) this keeps the pass well inside wasm's 4 GiB heap next to the forward activations.
+ */
+export const STACKED_BYTES = 256 * 1024 * 1024;
 
 /**
  * Per-example squared Frobenius norm of the input Jacobian of the logits, exactly. Valid because
  * `f` treats examples independently (inference mode: batch norm uses running statistics).
- * Differentiable in the model's weights, so it also serves the explicit GC penalty.
+ * Differentiable in the model's weights (except `stacked` at gradient depth 0), so it also serves
+ * the explicit GC penalty.
  * @param x [B, ...inputShape]
+ * @param stackedBytes largest stacked activation of the `stacked` strategy (tests force chunking)
  * @returns [B]: ||d f(x_b) / d x_b||_F^2 for each example b
  */
-export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, strategy: JacobianStrategy = 'replay'): tf.Tensor1D {
+export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, strategy: JacobianStrategy = 'replay', stackedBytes = STACKED_BYTES): tf.Tensor1D {
   return tf.tidy(() => {
     const b = x.shape[0];
     const size = x.shape.slice(1).reduce((p, q) => p * q, 1);
@@ -33,6 +48,14 @@ export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, stra
       const perRow = tf.sum(tf.square(tf.reshape(g, [classes * b, size])), 1);
       return tf.sum(tf.reshape(perRow, [classes, b]), 0) as tf.Tensor1D;
     }
+    if (strategy === 'stacked' && canStack()) {
+      const cot = (_y: tf.Tensor, k0: number, k: number) =>
+        tf.tensor2d(Float32Array.from({ length: k * b * classes }, (_, i) => (i % classes === k0 + Math.floor(i / (b * classes)) ? 1 : 0)), [k * b, classes]);
+      const perChunk = stackedVjps(f, x, classes, cot,
+        (g, k) => tf.sum(tf.reshape(tf.sum(tf.square(tf.reshape(g, [k * b, size])), 1), [k, b]), 0),
+        (bytes) => Math.floor(stackedBytes / bytes));
+      return (perChunk.length === 1 ? perChunk[0] : tf.addN(perChunk)) as tf.Tensor1D;
+    }
     const cotangents = () =>
       Array.from({ length: classes }, (_, k) => tf.tensor2d(Float32Array.from({ length: b * classes }, (_, i) => (i % classes === k ? 1 : 0)), [b, classes]));
     const perClass = vjps(f, x, cotangents, (g) => tf.sum(tf.square(tf.reshape(g, [b, size])), 1));
@@ -40,9 +63,12 @@ export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, stra
   });
 }
 
-/** The faster strategy for an architecture: replicate for dense-only models, replay otherwise. */
+/**
+ * The faster strategy for an architecture: replicate for dense-only models (their fused dense
+ * layers have no stacked rule), stacked otherwise (replay inside a gradient computation).
+ */
 export function jacobianStrategyFor(arch: string): JacobianStrategy {
-  return arch === 'mlp' ? 'replicate' : 'replay';
+  return arch === 'mlp' ? 'replicate' : 'stacked';
 }
 
 /**

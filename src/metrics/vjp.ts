@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-interface TapeNode {
+/** A node of tfjs-core's gradient tape (engine internals). */
+export interface TapeNode {
   id: number;
   kernelName: string;
   inputs: Record<string, tf.Tensor>;
@@ -21,14 +22,15 @@ interface TapeNode {
   saved?: tf.Tensor[];
 }
 
-interface EngineInternals {
+/** The tfjs-core engine internals the replays use. */
+export interface EngineInternals {
   state: { activeTape: TapeNode[] | null; gradientDepth: number };
   startTape(): void;
   endTape(): void;
 }
 
 /** The tape nodes on a path from `x` to `y`, inputs pruned to those that depend on `x` (as tfjs-core's getFilteredNodesXToY). */
-function nodesFromXToY(tape: TapeNode[], x: tf.Tensor, y: tf.Tensor): TapeNode[] {
+export function nodesFromXToY(tape: TapeNode[], x: tf.Tensor, y: tf.Tensor): TapeNode[] {
   const fromX = new Set<number>([x.id]);
   const nodesFromX = new Set<number>();
   for (const node of tape) {

@@ -9,9 +9,10 @@ import { batchMatMul, fusedMatMul } from './matmul.js';
 import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { transpose } from './transpose.js';
-import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
+import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { installLazyFusedConv } from './fused-conv-grad.js';
 import { conv2D, fusedConv2D } from './winograd-conv.js';
+import { GC_KERNELS } from './gc-backward.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -27,8 +28,11 @@ const OURS: [string, KernelFn][] = [
   ['Mean', mean],
   ['Tile', tile],
   ['Transpose', transpose],
+  ['MaxPool', maxPool],
   ['MaxPoolGrad', maxPoolGrad],
   ['MaxPoolWithArgmax', maxPoolWithArgmax],
+  // Stacked exact-GC backward steps (names of our own; src/metrics/vjp-stacked.ts).
+  ...GC_KERNELS,
 ];
 
 const installed = new Set<KernelFn>();

@@ -1,12 +1,14 @@
 /**
- * MaxPoolGrad and MaxPoolWithArgmax for the wasm backend, in JS over the wasm heap. The stock
+ * MaxPool, MaxPoolGrad and MaxPoolWithArgmax for the wasm backend: our SIMD kernels
+ * (src/backend/simd/assembly/pooling.ts) for float32, JS over the wasm heap otherwise. The stock
  * kernels (tfjs-backend-wasm 4.22) start each window's running max at 0, so windows whose values
  * are all negative route the gradient nowhere (measured: 3 of 8 windows lost on a random input).
  * Ties go to the first maximum in row-major window order, as on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Info } from './kernel-call.js';
+import { stockKernel, type Info } from './kernel-call.js';
+import { ptr, simd } from '../simd/module.js';
 
 type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 
@@ -49,34 +51,56 @@ function forEachArgmax(x: ArrayLike<number>, xShape: number[], attrs: PoolAttrs,
   return info.outShape;
 }
 
+/** Exports of our SIMD module used here (src/backend/simd/assembly/pooling.ts). */
+interface PoolingExports {
+  maxPool2x2(x: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
+  maxPoolGradGeneral(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, pt: number, pl: number): void;
+}
+
+function kernels(backend: BackendWasm): PoolingExports {
+  return simd(backend) as unknown as PoolingExports;
+}
+
+function poolInfo(shape: number[], attrs: PoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
+/** Non-overlapping unpadded 2x2 stride-2 windows (every window fully inside the image). */
+export function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
+}
+
 /**
- * MaxPoolGrad for the common non-overlapping 2x2 stride-2 unpadded window: one pass with the
- * window's four offsets hoisted, no per-element calls (about 15x faster than the general path).
- * `dx` must be zero-filled (rows/columns no window covers keep their zero).
+ * `MaxPool` (input x [N,H,W,C]): y [N,OH,OW,C]. Our SIMD kernel for plain 2x2 stride-2 windows
+ * (the CNNs' pools); everything else (other windows, padding, dtypes) goes to the stock kernel.
  */
-function maxPoolGrad2x2(x: Float32Array, dy: Float32Array, dx: Float32Array, shape: number[], oh: number, ow: number): void {
-  const [n, h, w, c] = shape;
-  const rowStep = w * c;
-  let o = 0;
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        const p0 = ((b * h + 2 * i) * w + 2 * j) * c;
-        const p1 = p0 + c, p2 = p0 + rowStep, p3 = p2 + c;
-        for (let ch = 0; ch < c; ch++, o++) {
-          // First maximum in row-major window order wins; a NaN wins over numbers.
-          let best = x[p0 + ch], at = p0;
-          let v = x[p1 + ch];
-          if (v > best || (v !== v && best === best)) { best = v; at = p1; }
-          v = x[p2 + ch];
-          if (v > best || (v !== v && best === best)) { best = v; at = p2; }
-          v = x[p3 + ch];
-          if (v > best || (v !== v && best === best)) { at = p3; }
-          dx[at + ch] = dy[o];
-        }
-      }
-    }
+export function maxPool(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): Info {
+  const backend = args.backend as BackendWasm;
+  const { x } = args.inputs as { x: Info };
+  const attrs = args.attrs as unknown as PoolAttrs;
+  const info = poolInfo(x.shape, attrs);
+  if (x.dtype !== 'float32' || x.shape.length !== 4 || !isPlain2x2(info) || info.outHeight * info.outWidth === 0) {
+    return stockKernel('MaxPool')!.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as Info;
   }
+  const y = backend.makeOutput(info.outShape, 'float32');
+  const [n, h, w, c] = x.shape;
+  kernels(backend).maxPool2x2(ptr(backend, x), ptr(backend, y), n, h, w, c, info.outHeight, info.outWidth);
+  return y;
+}
+
+/**
+ * 0/1 mask [N,H,W,C] of the first maximum of each plain 2x2 stride-2 window of x [N,H,W,C]
+ * (positions no window covers are 0). For exact GC, where one mask serves every cotangent.
+ */
+export function maxPoolMask2x2(backend: BackendWasm, x: Info, oh: number, ow: number): Info {
+  const [n, h, w, c] = x.shape;
+  const mask = backend.makeOutput(x.shape, 'float32');
+  if (2 * oh < h || 2 * ow < w) (backend.typedArrayFromHeap(mask) as Float32Array).fill(0);
+  kernels(backend).maxPoolGrad2x2(ptr(backend, x), 0, ptr(backend, mask), n, h, w, c, oh, ow);
+  return mask;
 }
 
 /** `MaxPoolGrad` (inputs dy [N,OH,OW,C], input [N,H,W,C], output): dx [N,H,W,C]. */
@@ -85,16 +109,27 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
   const { dy, input } = args.inputs as { dy: Info; input: Info };
   const attrs = args.attrs as unknown as PoolAttrs;
   const dx = backend.makeOutput(input.shape, 'float32');
-  const xv = backend.typedArrayFromHeap(input) as Float32Array;
-  const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
-  const dxv = backend.typedArrayFromHeap(dx) as Float32Array;
-  dxv.fill(0);
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const plain2x2 = info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 && info.padInfo.top === 0 && info.padInfo.left === 0 && 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
-  if (plain2x2 && input.dtype === 'float32') {
-    maxPoolGrad2x2(xv, dyv, dxv, input.shape, info.outHeight, info.outWidth);
+  const info = poolInfo(input.shape, attrs);
+  const [n, h, w, c] = input.shape;
+  if (input.dtype === 'float32' && dy.dtype === 'float32') {
+    const k = kernels(backend);
+    if (isPlain2x2(info)) {
+      // The kernel writes every covered position; only an odd trailing row/column needs zeros.
+      if (2 * info.outHeight < h || 2 * info.outWidth < w) (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+      if (dy.shape.reduce((p, d) => p * d, 1) > 0) k.maxPoolGrad2x2(ptr(backend, input), ptr(backend, dy), ptr(backend, dx), n, h, w, c, info.outHeight, info.outWidth);
+    } else {
+      (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+      if (dy.shape.reduce((p, d) => p * d, 1) > 0) {
+        k.maxPoolGradGeneral(ptr(backend, input), ptr(backend, dy), ptr(backend, dx), n, h, w, c, info.outHeight, info.outWidth,
+          info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left);
+      }
+    }
     return dx;
   }
+  const xv = backend.typedArrayFromHeap(input);
+  const dyv = backend.typedArrayFromHeap(dy);
+  const dxv = backend.typedArrayFromHeap(dx) as Float32Array;
+  dxv.fill(0);
   forEachArgmax(xv, input.shape, attrs, (o, i) => {
     if (i >= 0) dxv[i] += dyv[o];
   });

@@ -20,3 +20,5 @@ export * from './filter-grad';
 export * from './filter-grad-winograd';
 export * from './gemm';
 export * from './winograd';
+export * from './pooling';
+export * from './gc-backward';
