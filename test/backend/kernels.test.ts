@@ -43,6 +43,10 @@ const CONV_CASES: [number[], number[], number, 'valid' | 'same'][] = [
   [[2, 7, 5, 1], [4, 2, 3], 1, 'same'],
   [[2, 9, 8, 1], [3, 3, 4], 2, 'same'],
   [[3, 8, 9, 1], [2, 3, 2], 2, 'valid'],
+  // Ci=1 input gradient (SIMD over Co): whole vectors (Co=32), vectors plus a tail (Co=9).
+  [[2, 11, 13, 1], [3, 3, 32], 1, 'valid'],
+  [[2, 10, 7, 1], [3, 3, 9], 1, 'same'],
+  [[1, 9, 10, 1], [3, 2, 9], 2, 'same'],
 ];
 
 for (const [xs, [kh, kw, co], s, pad] of CONV_CASES) {
