@@ -11,6 +11,9 @@ import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { installLazyFusedConv } from './fused-conv-grad.js';
+import { BINARY_KERNELS } from './elementwise.js';
+import { UNARY_KERNELS } from './unary.js';
+import { fusedBatchNorm } from './batch-norm.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -26,6 +29,10 @@ const OURS: [string, KernelFn][] = [
   ['Transpose', transpose],
   ['MaxPoolGrad', maxPoolGrad],
   ['MaxPoolWithArgmax', maxPoolWithArgmax],
+  // float32 SIMD elementwise ops, storage-sharing Identity/Cast (elementwise.ts, unary.ts).
+  ...(BINARY_KERNELS as [string, KernelFn][]),
+  ...(UNARY_KERNELS as [string, KernelFn][]),
+  ['FusedBatchNorm', fusedBatchNorm],
 ];
 
 const installed = new Set<KernelFn>();

@@ -16,3 +16,7 @@ export function axpy(n: i32, a: f32, x: usize, y: usize): void {
     store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
   }
 }
+
+export * from './elementwise';
+export * from './reduce';
+export * from './batchnorm';
