@@ -141,3 +141,19 @@ test('Sum and Mean over contiguous middle/leading axes match cpu', async () => {
   for (const [name, f] of cases) await assertMatchesCpu(name, () => f(x()), 1e-5);
   await assertMatchesCpu('int sum (stock)', () => tf.cast(tf.sum(tf.tensor([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]], [2, 5], 'int32'), 0), 'float32'));
 });
+
+test('Tile: block repeats and broadcast-only tiles match cpu (float32, int32, bool)', async () => {
+  const cases: [number[], number[]][] = [
+    [[1, 1, 1, 7], [3, 5, 2, 1]], // block repeat
+    [[4, 1, 1, 7], [1, 5, 3, 1]], // per-example broadcast
+    [[4, 1, 1, 1], [1, 5, 3, 6]],
+    [[4, 5, 1, 7], [1, 1, 3, 1]],
+    [[1, 5, 1, 7], [4, 1, 3, 1]], // interleaved: stock
+    [[2, 3], [2, 2]], // true tiling: stock
+  ];
+  for (const [shape, reps] of cases) {
+    await assertMatchesCpu(`tile ${shape} ${reps}`, () => tf.tile(randn(shape, 1, 't'), reps));
+    await assertMatchesCpu(`tile int32 ${shape} ${reps}`, () => tf.cast(tf.tile(tf.cast(tf.mul(randn(shape, 1, 't'), 9), 'int32'), reps), 'float32'));
+    await assertMatchesCpu(`tile bool ${shape} ${reps}`, () => tf.cast(tf.tile(tf.greater(randn(shape, 1, 't'), 0), reps), 'float32'));
+  }
+});

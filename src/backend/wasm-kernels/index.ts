@@ -14,6 +14,7 @@ import { installLazyFusedConv } from './fused-conv-grad.js';
 import { BINARY_KERNELS } from './elementwise.js';
 import { UNARY_KERNELS } from './unary.js';
 import { fusedBatchNorm } from './batch-norm.js';
+import { installNormGradients } from './norm-grads.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -40,7 +41,9 @@ const installed = new Set<KernelFn>();
 /**
  * Registers our wasm kernels (replacing the stock ones of the same name). Idempotent. Returns
  * the names of the kernels it registered on this call (empty when already registered), and
- * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts).
+ * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts),
+ * `grad:FusedBatchNorm` / `grad:Mean` for the cheaper batch-norm gradients of norm-grads.ts
+ * (backend-independent, so they apply to every backend once registered).
  * Gradients that second-order penalties need are backend-independent and registered by
  * src/regularizers/second-order.ts.
  */
@@ -62,6 +65,7 @@ export function registerWasmKernels(): string[] {
     done.push(name);
   }
   if (installLazyFusedConv()) done.push('grad:FusedConv2D');
+  done.push(...installNormGradients());
   return done;
 }
 
