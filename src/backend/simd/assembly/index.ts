@@ -20,3 +20,4 @@ export function axpy(n: i32, a: f32, x: usize, y: usize): void {
 export * from './elementwise';
 export * from './reduce';
 export * from './batchnorm';
+export * from './transpose';
