@@ -110,3 +110,19 @@ test('training-mode batch-norm gradients on wasm match cpu', async () => {
     await assertMatchesCpu(`bn grads C=${c}`, () => tf.grads(f)(inputs(c)), 1e-4);
   }
 });
+
+test('one-pass Relu gradient (GcReluGrad) matches cpu, first and second order, NaN/Inf edges exact', async () => {
+  assert.ok(tf.getKernel('GcReluGrad', 'wasm'), 'GcReluGrad registered on wasm');
+  assert.equal(tf.getKernel('GcReluGrad', 'cpu'), undefined);
+  const f = (x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), randn(x.shape, 2, 'r')));
+  await assertMatchesCpu('relu grad', () => tf.grad(f)(randn([3, 5, 7, 3], 1, 'x')), 0);
+  // Second order: d/dx of <grad f(x), v> is 0 through relu's piecewise-constant step, but the
+  // path through dy must survive (here dy depends on x via a square).
+  const g = (x: tf.Tensor) => tf.sum(tf.mul(tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.relu(z), tf.square(z))))(x), randn(x.shape, 3, 'v')));
+  await assertMatchesCpu('relu grad second order', () => tf.grad(g)(randn([37], 4, 'x')), 1e-6);
+  const edge = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor([1, -2, Infinity, 3, -Infinity, 5, 2]))))(tf.tensor([NaN, 0, 0, 2, -1, -0, 1]));
+  await tf.setBackend('cpu');
+  const want = Array.from(edge().dataSync());
+  await tf.setBackend('wasm');
+  assert.deepEqual(Array.from(edge().dataSync()), want);
+});

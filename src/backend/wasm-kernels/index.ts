@@ -15,6 +15,7 @@ import { BINARY_KERNELS } from './elementwise.js';
 import { UNARY_KERNELS } from './unary.js';
 import { fusedBatchNorm } from './batch-norm.js';
 import { installNormGradients } from './norm-grads.js';
+import { installReluGradient, RELU_GRAD, reluGradKernel } from './relu-grad.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -34,6 +35,8 @@ const OURS: [string, KernelFn][] = [
   ...(BINARY_KERNELS as [string, KernelFn][]),
   ...(UNARY_KERNELS as [string, KernelFn][]),
   ['FusedBatchNorm', fusedBatchNorm],
+  // Not a stock kernel: the one-pass Relu gradient (relu-grad.ts).
+  [RELU_GRAD, reluGradKernel as KernelFn],
 ];
 
 const installed = new Set<KernelFn>();
@@ -43,7 +46,8 @@ const installed = new Set<KernelFn>();
  * the names of the kernels it registered on this call (empty when already registered), and
  * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts),
  * `grad:FusedBatchNorm` / `grad:Mean` for the cheaper batch-norm gradients of norm-grads.ts
- * (backend-independent, so they apply to every backend once registered).
+ * (backend-independent, so they apply to every backend once registered), and `grad:Relu`
+ * (uses the wasm kernel GcReluGrad where the current backend has it, relu-grad.ts).
  * Gradients that second-order penalties need are backend-independent and registered by
  * src/regularizers/second-order.ts.
  */
@@ -66,6 +70,7 @@ export function registerWasmKernels(): string[] {
   }
   if (installLazyFusedConv()) done.push('grad:FusedConv2D');
   done.push(...installNormGradients());
+  if (installReluGradient()) done.push('grad:Relu');
   return done;
 }
 

@@ -196,3 +196,22 @@ export function castI32F32(n: i32, x: usize, out: usize): void {
     store<f32>(out + o, <f32>load<i32>(x + o));
   }
 }
+
+/**
+ * Relu gradient: out[i] = dy[i] * step(x[i]) (step: NaN -> NaN, x > 0 -> 1, else 0), exactly
+ * tfjs-core's mul(dy, step(x)) in one pass.
+ */
+export function reluGrad(n: i32, dy: usize, x: usize, out: usize): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const xv = v128.load(x + o);
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), unV(1, xv, zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const s = f32x4.extract_lane(unV(1, f32x4.splat(load<f32>(x + o)), zero), 0);
+    store<f32>(out + o, load<f32>(dy + o) * s);
+  }
+}
