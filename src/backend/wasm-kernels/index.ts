@@ -13,6 +13,11 @@ import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
 import { installLazyFusedConv } from './fused-conv-grad.js';
 import { conv2D, fusedConv2D } from './winograd-conv.js';
 import { GC_KERNELS } from './gc-backward.js';
+import { BINARY_KERNELS } from './elementwise.js';
+import { UNARY_KERNELS } from './unary.js';
+import { fusedBatchNorm } from './batch-norm.js';
+import { installNormGradients } from './norm-grads.js';
+import { installReluGradient, RELU_GRAD, reluGradKernel } from './relu-grad.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -33,6 +38,12 @@ const OURS: [string, KernelFn][] = [
   ['MaxPoolWithArgmax', maxPoolWithArgmax],
   // Stacked exact-GC backward steps (names of our own; src/metrics/vjp-stacked.ts).
   ...GC_KERNELS,
+  // float32 SIMD elementwise ops, storage-sharing Identity/Cast (elementwise.ts, unary.ts).
+  ...(BINARY_KERNELS as [string, KernelFn][]),
+  ...(UNARY_KERNELS as [string, KernelFn][]),
+  ['FusedBatchNorm', fusedBatchNorm],
+  // Not a stock kernel: the one-pass Relu gradient (relu-grad.ts).
+  [RELU_GRAD, reluGradKernel as KernelFn],
 ];
 
 const installed = new Set<KernelFn>();
@@ -40,7 +51,10 @@ const installed = new Set<KernelFn>();
 /**
  * Registers our wasm kernels (replacing the stock ones of the same name). Idempotent. Returns
  * the names of the kernels it registered on this call (empty when already registered), and
- * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts).
+ * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts),
+ * `grad:FusedBatchNorm` / `grad:Mean` for the cheaper batch-norm gradients of norm-grads.ts
+ * (backend-independent, so they apply to every backend once registered), and `grad:Relu`
+ * (uses the wasm kernel GcReluGrad where the current backend has it, relu-grad.ts).
  * Gradients that second-order penalties need are backend-independent and registered by
  * src/regularizers/second-order.ts.
  */
@@ -62,6 +76,8 @@ export function registerWasmKernels(): string[] {
     done.push(name);
   }
   if (installLazyFusedConv()) done.push('grad:FusedConv2D');
+  done.push(...installNormGradients());
+  if (installReluGradient()) done.push('grad:Relu');
   return done;
 }
 

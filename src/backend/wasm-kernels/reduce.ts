@@ -1,70 +1,62 @@
 /**
- * Sum / Mean over leading axes (e.g. [0,1,2] of NHWC: BatchNorm statistics and the gradients of
- * every broadcast bias/scale). The stock wasm kernels first transpose the reduced axes innermost
- * (a full copy of the activation, ~100 ms at ResNet sizes). Viewing X as an NHWC image
- * [M2, M1, 1, C] makes the reduction two XNNPACK average-pooling passes (M1 then M2 elements),
- * which read X once; two stages also keep the float32 accumulation error small.
+ * Sum / Mean over a contiguous run of axes that leaves channels innermost: [0,1,2] of NHWC
+ * (BatchNorm statistics, the gradients of every broadcast bias/scale) and [1,2] (global average
+ * pooling). The stock wasm kernels first transpose the reduced axes innermost (a full copy of the
+ * activation, ~100 ms at ResNet sizes). Viewing X as [r, m, c] with the m axis reduced, our SIMD
+ * kernel (simd/assembly/reduce.ts) sums 8 channels at a time down blocks of rows, reading X once;
+ * the per-block partial sums keep the float32 accumulation error small.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { call, free, reshape, stockKernel, type Info } from './kernel-call.js';
+import { simd, ptr } from '../simd/module.js';
+import { stockKernel, type Info } from './kernel-call.js';
+
+/** Our SIMD export used here. */
+interface ReduceExports {
+  sumMiddle(r: number, m: number, c: number, x: number, out: number, scale: number): void;
+}
+
+/** Sorted distinct axes of `axis` (possibly negative, number or list) for rank `rank`. */
+function normAxes(axis: number | number[], rank: number): number[] {
+  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
+  return [...new Set(axes)].sort((p, q) => p - q);
+}
 
 /**
  * Number of leading axes reduced when `axis` (possibly negative, number or list) names exactly
  * axes 0..k-1 of a rank-`rank` tensor with k < rank; 0 otherwise.
  */
 export function leadingAxes(axis: number | number[], rank: number): number {
-  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
-  const uniq = [...new Set(axes)].sort((p, q) => p - q);
-  if (uniq.length === 0 || uniq.length >= rank) return 0;
-  return uniq.every((a, i) => a === i) ? uniq.length : 0;
+  const run = axisRun(axis, rank);
+  return run && run[0] === 0 ? run[1] : 0;
 }
 
-/** Mean over the rows of `x` viewed as [m, c], by one or two average-pooling passes; shape [c]. */
-function meanRows(backend: BackendWasm, x: Info, m2: number, m1: number, c: number): Info {
-  let cur = reshape(backend, x, [m2, m1, 1, c]);
-  for (const [rows, window] of [[m2, m1], [1, m2]]) {
-    const r = reshape(backend, cur, [rows, window, 1, c]);
-    free(backend, cur);
-    if (window === 1) {
-      cur = r;
-      continue;
-    }
-    cur = call(backend, 'AvgPool', { x: r }, { filterSize: [window, 1], strides: [1, 1], pad: 'valid', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap);
-    free(backend, r);
-  }
-  const out = reshape(backend, cur, [c]);
-  free(backend, cur);
-  return out;
+/**
+ * [start, end) when `axis` names a contiguous run of axes that excludes the last axis of a
+ * rank-`rank` tensor; null otherwise.
+ */
+export function axisRun(axis: number | number[], rank: number): [number, number] | null {
+  const uniq = normAxes(axis, rank);
+  if (uniq.length === 0 || uniq[uniq.length - 1] >= rank - 1) return null;
+  return uniq.every((a, i) => a === uniq[0] + i) ? [uniq[0], uniq[0] + uniq.length] : null;
 }
+
+const prod = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
 
 function makeReduce(name: 'Sum' | 'Mean') {
   return (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): Info => {
     const backend = args.backend as BackendWasm;
     const { x } = args.inputs as { x: Info };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    const k = leadingAxes(axis, x.shape.length);
-    const m = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
-    const c = x.shape.slice(k).reduce((p, d) => p * d, 1);
-    // int sums must stay exact; tiny reductions are cheap either way.
-    if (k === 0 || x.dtype !== 'float32' || m < 2 || m * c < 1024) {
+    const run = axisRun(axis, x.shape.length);
+    const [r, m, c] = run ? [prod(x.shape.slice(0, run[0])), prod(x.shape.slice(run[0], run[1])), prod(x.shape.slice(run[1]))] : [0, 0, 0];
+    // int sums must stay exact (stock); the kernel vectorises across c, so c < 4 gains nothing.
+    if (!run || x.dtype !== 'float32' || m < 2 || c < 4) {
       return stockKernel(name)!.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as Info;
     }
-    // Split M = m2 * m1 along the reduced axes (first axis vs the rest) for a two-stage mean.
-    const m2 = k >= 2 ? x.shape[0] : 1;
-    const avg = meanRows(backend, x, m2, m / m2, c);
-    const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
-    if (name === 'Mean') {
-      const out = reshape(backend, avg, outShape);
-      free(backend, avg);
-      return out;
-    }
-    // Sum = M * mean; the result is only c values, so scale them on the heap directly.
+    const outShape = x.shape.flatMap((d, i) => (i >= run[0] && i < run[1] ? (keepDims ? [1] : []) : [d]));
     const out = backend.makeOutput(outShape, 'float32');
-    const src = backend.typedArrayFromHeap(avg);
-    const dst = backend.typedArrayFromHeap(out);
-    for (let i = 0; i < c; i++) dst[i] = src[i] * m;
-    free(backend, avg);
+    (simd(backend) as unknown as ReduceExports).sumMiddle(r, m, c, ptr(backend, x), ptr(backend, out), name === 'Mean' ? 1 / m : 1);
     return out;
   };
 }

@@ -22,3 +22,7 @@ export * from './gemm';
 export * from './winograd';
 export * from './pooling';
 export * from './gc-backward';
+export * from './elementwise';
+export * from './reduce';
+export * from './batchnorm';
+export * from './transpose';
