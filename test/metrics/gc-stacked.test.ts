@@ -7,20 +7,13 @@ import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
+import { maxRel } from '../helpers/numeric.js';
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = Rng.derive(seed, 'gc-stacked');
   return tf.tensor(Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.normal() * scale), shape);
 }
 
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 /**
  * Every op kind the stacked rules handle, plus some they leave to the per-slice fallback:

@@ -7,6 +7,7 @@ import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
 import { useBackend } from '../helpers/tf.js';
+import { maxRel } from '../helpers/numeric.js';
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = Rng.derive(seed, 'vjp');
@@ -42,14 +43,6 @@ function perClassLoop(f: (x: tf.Tensor) => tf.Tensor2D, x: tf.Tensor, classes: n
   });
 }
 
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 for (const backend of ['cpu', 'wasm'] as const) {
   test(`${backend}: jacobianSqNorms (one forward, C backward) equals a per-class tf.grad loop; no leaks`, async () => {
