@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { assertMatchesCpu, randn, relErr, setupBackends } from './compare.js';
 import { installNormGradients, originalGradient } from '../../src/backend/wasm-kernels/norm-grads.js';
+import { BN_GRAD_SUMS, bnGradSums, MUL_SCALED, mulScaled, originalSquareGradient } from '../../src/backend/wasm-kernels/bn-fused.js';
 
 test.before(async () => {
   await setupBackends();
@@ -125,4 +126,45 @@ test('one-pass Relu gradient (GcReluGrad) matches cpu, first and second order, N
   const want = Array.from(edge().dataSync());
   await tf.setBackend('wasm');
   assert.deepEqual(Array.from(edge().dataSync()), want);
+});
+
+test('GcBnGradSums and GcMulScaled (bn-fused.ts) match cpu on odd shapes', async () => {
+  assert.ok(tf.getKernel(BN_GRAD_SUMS, 'wasm') && tf.getKernel(MUL_SCALED, 'wasm'));
+  for (const shape of [[3, 5, 7, 13], [2, 9, 64], [130, 8], [1, 1, 3]]) {
+    const c = shape[shape.length - 1];
+    await assertMatchesCpu(`sums ${shape}`, () => bnGradSums(randn(shape, 1, 'd'), tf.add(randn(shape, 2, 'x'), 3), randn([c], 3, 'm')), 1e-5);
+    await assertMatchesCpu(`mulScaled ${shape}`, () => mulScaled(randn(shape, 1, 'a'), randn(shape, 2, 'b'), 2), 0);
+  }
+});
+
+test('Square gradient equals the original (first and second order) and matches on wasm', async () => {
+  const f = (x: tf.Tensor) => tf.sum(tf.mul(tf.square(x), randn(x.shape, 2, 'r')));
+  const g = (x: tf.Tensor) => tf.sum(tf.mul(tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.square(tf.square(z)), randn(z.shape, 5, 'w'))))(x), randn(x.shape, 3, 'v')));
+  const oursSquare = tf.getGradient('Square')!;
+  await tf.setBackend('cpu');
+  for (const fn of [f, g]) {
+    const x = randn([3, 4, 5], 1, 'x');
+    const ours = tf.grad(fn)(x);
+    tf.unregisterGradient('Square');
+    tf.registerGradient(originalSquareGradient()!);
+    const ref = tf.grad(fn)(x);
+    tf.unregisterGradient('Square');
+    tf.registerGradient(oursSquare);
+    assert.ok(relErr(ours.dataSync() as Float32Array, ref.dataSync() as Float32Array) < 1e-6);
+    tf.dispose([x, ours, ref]);
+  }
+  await tf.setBackend('wasm');
+  await assertMatchesCpu('square grad', () => tf.grad(f)(randn([3, 4, 5], 1, 'x')), 1e-6);
+  await assertMatchesCpu('square grad second order', () => tf.grad(g)(randn([3, 4, 5], 1, 'x')), 1e-5);
+});
+
+test('training-mode batch-norm second order on wasm matches cpu (GcBnGradSums gradient)', async () => {
+  const c = 13;
+  const f = (x: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+    const r2 = randn([3, 4, 5, c], 8, 'r2');
+    const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.relu(tf.batchNorm(z, tf.moments(z, [0, 1, 2]).mean, tf.moments(z, [0, 1, 2]).variance, o, s, 1e-3)), r2)))(x);
+    return tf.sum(tf.mul(tf.square(g), randn([3, 4, 5, c], 6, 'r')));
+  };
+  const xs = () => [tf.add(tf.mul(randn([3, 4, 5, c], 1, 'x'), 2), 1), tf.add(randn([c], 2, 's'), 1), randn([c], 3, 'o')];
+  await assertMatchesCpu('bn second order', () => tf.grads(f)(xs()), 1e-3);
 });

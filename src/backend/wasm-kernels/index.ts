@@ -18,6 +18,7 @@ import { UNARY_KERNELS } from './unary.js';
 import { fusedBatchNorm } from './batch-norm.js';
 import { installNormGradients } from './norm-grads.js';
 import { installReluGradient, RELU_GRAD, reluGradKernel } from './relu-grad.js';
+import { BN_GRAD_SUMS, bnGradSumsKernel, installBnFusedGradients, MUL_SCALED, mulScaledKernel } from './bn-fused.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -44,6 +45,9 @@ const OURS: [string, KernelFn][] = [
   ['FusedBatchNorm', fusedBatchNorm],
   // Not a stock kernel: the one-pass Relu gradient (relu-grad.ts).
   [RELU_GRAD, reluGradKernel as KernelFn],
+  // Not stock kernels: fused batch-norm gradient sums and the one-pass Square gradient (bn-fused.ts).
+  [BN_GRAD_SUMS, bnGradSumsKernel as KernelFn],
+  [MUL_SCALED, mulScaledKernel as KernelFn],
 ];
 
 const installed = new Set<KernelFn>();
@@ -78,6 +82,7 @@ export function registerWasmKernels(): string[] {
   if (installLazyFusedConv()) done.push('grad:FusedConv2D');
   done.push(...installNormGradients());
   if (installReluGradient()) done.push('grad:Relu');
+  done.push(...installBnFusedGradients());
   return done;
 }
 

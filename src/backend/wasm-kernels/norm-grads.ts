@@ -7,16 +7,17 @@
  * tfjs-core's FusedBatchNorm gradient builds every per-channel term at full activation size
  * (about 9 full-size multiplies, a Tile and 4 reductions per layer). With per-channel ([C])
  * mean, variance and scale, each term factors into a per-channel vector times a reduction:
- *   rs = 1/sqrt(var + eps), S1 = sum(dy), S2 = sum(dy * (x - mean))   (sums over N,H,W)
+ *   rs = 1/sqrt(var + eps), S1 = sum(dy), S2 = sum(dy * (x - mean))   (sums over N,H,W, one fused pass)
  *   dx = dy * (rs*scale); dmean = -rs*scale*S1; dvar = -0.5*rs^3*scale*S2; dscale = rs*S2; doffset = S1
- * Each thunk computes its own terms (the engine runs each in its own tidy and calls only those of
- * inputs on the differentiated path, so shared temporaries could not be freed safely).
+ * S1 and S2 are computed once per call ([C]-sized, freed with the backward pass's scope); each
+ * thunk computes its own full-size terms in its own tidy.
  * Other layouts (non-[C] parameters, no scale) use the original gradient.
  *
  * tfjs-core's Mean gradient is div(mul(dy, ones(x.shape)), n): three full-size buffers (Fill,
  * Multiply, RealDiv). broadcastTo(dy / n) gives the same values (dy*1 is exact) with one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bnGradSums } from './bn-fused.js';
 
 const originals = new Map<string, tf.GradConfig>();
 
@@ -38,18 +39,21 @@ const fusedBatchNormGrad: tf.GradConfig = {
     const fast = x.rank >= 2 && isChannelVector(mean, c) && isChannelVector(variance, c) && isChannelVector(scale, c);
     if (!fast) return originals.get('FusedBatchNorm')!.gradFunc(dy, saved, attrs);
     const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    // S1 = sum(dy), S2 = sum(dy * (x - mean)) in one fused pass (bn-fused.ts), computed here
+    // once for all thunks: [C]-sized, so living until the backward pass ends costs nothing.
+    const sums = bnGradSums(d, x, mean);
+    const [s1, s2] = tf.unstack(sums);
     const rs = () => tf.rsqrt(tf.add(variance, tf.scalar(eps)));
-    const sumDyXmm = () => tf.sum(tf.mul(d, tf.sub(x, mean)), axes);
     return {
       x: () => tf.mul(d, tf.mul(rs(), scale)),
-      mean: () => tf.mul(tf.neg(tf.mul(rs(), scale)), tf.sum(d, axes)),
+      mean: () => tf.mul(tf.neg(tf.mul(rs(), scale)), s1),
       variance: () => {
         const r = rs();
-        return tf.mul(tf.mul(tf.mul(tf.mul(r, tf.square(r)), tf.scalar(-0.5)), scale), sumDyXmm());
+        return tf.mul(tf.mul(tf.mul(tf.mul(r, tf.square(r)), tf.scalar(-0.5)), scale), s2);
       },
-      scale: () => tf.mul(rs(), sumDyXmm()),
-      offset: () => tf.sum(d, axes),
+      scale: () => tf.mul(rs(), s2),
+      // A new tensor (shares storage): the tape may dispose what a thunk returns.
+      offset: () => tf.clone(s1),
     };
   },
 };
