@@ -24,10 +24,17 @@ interface SparseExports {
 export const sparseInputGradTuning = {
   /** Off: conv2DBackpropInput keeps its dense paths (A/B benchmarks). */
   enabled: true,
-  /** Use the sparse kernel when dy's non-zero fraction is below this (Ci >= 2; vs Winograd / XNNPACK). */
+  /**
+   * Use the sparse kernel when dy's non-zero fraction is below this (Ci >= 2). Measured (bench/
+   * sparse-input-grad-bench.ts, cnn conv2 320x11x11x64 -> 13x13x32) vs Winograd ~26 ms: 0.1: 14 ms,
+   * 0.15: 19 ms, 0.2: 22.5 ms, 0.3: 26 ms, 1: 77 ms. The cnn's GC dy has density ~0.15.
+   */
   maxDensity: 0.25,
-  /** The same for Ci = 1 (vs matmul + col2im). */
-  maxDensity1: 0.1,
+  /**
+   * The same for Ci = 1, vs matmul + col2im ~12 ms (cnn conv1 320x26x26x32 -> 28x28x1): 0.05: 7.5 ms,
+   * 0.1: 12.6 ms, 0.2: 18 ms. The cnn's GC dy has density ~0.2, so it keeps col2im.
+   */
+  maxDensity1: 0.08,
   /** Images of dy whose non-zeros are counted (evenly spaced; the whole of dy if it has no more). */
   sampleImages: 4,
 };

@@ -174,9 +174,8 @@ export function sparseInputGrad1(dy: usize, wt: usize, dx: usize, offs: usize, v
   for (let b = 0; b < n; b++) {
     memory.fill(dxp, 0, <usize>hp * wpBytes);
     for (let i = 0; i < oh; i++) {
-      // Columns j, j + kw4, j + 2*kw4, ... then j + 1, ...: consecutive pixels then touch disjoint
-      // kw4-wide dxp segments (an unaligned load overlapping the previous pixel's store cannot be
-      // store-forwarded and stalls; measured 18 -> ms at density 0.2).
+      // Columns j, j + kw4, j + 2*kw4, ... then j + 1, ...: consecutive pixels touch disjoint
+      // kw4-wide dxp segments (no partially overlapping store -> load; measured no faster, though).
       for (let jj = 0; jj < kw4; jj++) for (let j = jj; j < ow; j += kw4) {
         const d = dy + ((<usize>(b * oh + i) * <usize>ow + <usize>j) * <usize>co << 2);
         const cnt = listNonZero(d, co, wStride, offs, vals);
