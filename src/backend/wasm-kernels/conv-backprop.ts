@@ -8,6 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { call, free, padOrCrop, reshape, transpose, type Info } from './kernel-call.js';
 import { filterGradDirect, handlesFilterGrad } from './filter-grad.js';
 import { tryWinogradPadded } from './winograd-conv.js';
+import { trySparseInputGrad } from './sparse-input-grad.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -79,6 +80,9 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
   const info = convInfo(inputShape, filter.shape, strides, pad as Pad, dimRoundingMode, dataFormat);
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
   const [n, , , co] = dy.shape;
+  // dy behind max-pool un-pooling and relu is mostly zeros: a transposed conv that skips them.
+  const sparse = trySparseInputGrad(backend, dy, filter, info);
+  if (sparse) return sparse;
   // Single-channel input (the image gradient of a first conv layer on grey images, which exact GC
   // always needs): XNNPACK runs a 1-output-channel conv slowly (measured ~5 GFLOP/s), a matmul
   // plus a JS scatter-add is faster.
