@@ -19,6 +19,8 @@ import { fusedBatchNorm } from './batch-norm.js';
 import { installNormGradients } from './norm-grads.js';
 import { installReluGradient, RELU_GRAD, reluGradKernel } from './relu-grad.js';
 import { BN_GRAD_SUMS, bnGradSumsKernel, installBnFusedGradients, MUL_SCALED, mulScaledKernel } from './bn-fused.js';
+import { BN_MOMENTS, BN_TRAIN, bnMomentsKernel, bnTrainKernel, CHANNEL_AFFINE, channelAffineKernel } from './bn-train-kernels.js';
+import { installBnTrainGradients } from './bn-train.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -48,6 +50,10 @@ const OURS: [string, KernelFn][] = [
   // Not stock kernels: fused batch-norm gradient sums and the one-pass Square gradient (bn-fused.ts).
   [BN_GRAD_SUMS, bnGradSumsKernel as KernelFn],
   [MUL_SCALED, mulScaledKernel as KernelFn],
+  // Not stock kernels: training-mode batch norm and its backward passes (bn-train.ts).
+  [BN_TRAIN, bnTrainKernel as KernelFn],
+  [BN_MOMENTS, bnMomentsKernel as KernelFn],
+  [CHANNEL_AFFINE, channelAffineKernel as KernelFn],
 ];
 
 const installed = new Set<KernelFn>();
@@ -58,7 +64,8 @@ const installed = new Set<KernelFn>();
  * `grad:FusedConv2D` when linear fused convs get per-input lazy gradients (fused-conv-grad.ts),
  * `grad:FusedBatchNorm` / `grad:Mean` for the cheaper batch-norm gradients of norm-grads.ts
  * (backend-independent, so they apply to every backend once registered), and `grad:Relu`
- * (uses the wasm kernel GcReluGrad where the current backend has it, relu-grad.ts).
+ * (uses the wasm kernel GcReluGrad where the current backend has it, relu-grad.ts), and the
+ * gradients of the training-mode batch-norm kernels (bn-train.ts).
  * Gradients that second-order penalties need are backend-independent and registered by
  * src/regularizers/second-order.ts.
  */
@@ -83,6 +90,7 @@ export function registerWasmKernels(): string[] {
   done.push(...installNormGradients());
   if (installReluGradient()) done.push('grad:Relu');
   done.push(...installBnFusedGradients());
+  done.push(...installBnTrainGradients());
   return done;
 }
 

@@ -27,3 +27,4 @@ export * from './reduce';
 export * from './batchnorm';
 export * from './transpose';
 export * from './sparse-input-grad';
+export * from './bn-train';

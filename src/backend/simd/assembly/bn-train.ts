@@ -1,0 +1,112 @@
+// Training-mode batch norm on channels-last float32 [m, c] (m = N*H*W rows). Pointers are byte
+// offsets into tfjs's memory. Used by src/backend/wasm-kernels/bn-train-kernels.ts.
+
+/** Rows summed in f32 registers before being added into the f64 accumulators. */
+const MOM_BLOCK: i32 = 64;
+
+/**
+ * Per-channel mean and biased variance of x [m, c] in one read of x. Each channel is shifted by
+ * its first row (so sum of squares does not cancel when |mean| >> std); block sums of MOM_BLOCK
+ * rows in f32 registers go into f64 accumulators acc [2c doubles, caller's scratch].
+ * Writes mean [c] and variance [c] (float32).
+ */
+export function bnMoments(m: i32, c: i32, x: usize, acc: usize, mean: usize, variance: usize): void {
+  const rowBytes = <usize>c << 2;
+  const c8 = c & ~7;
+  memory.fill(acc, 0, <usize>c << 4);
+  for (let j0 = 0; j0 < m; j0 += MOM_BLOCK) {
+    const j1 = min<i32>(m, j0 + MOM_BLOCK);
+    let k = 0;
+    for (; k < c8; k += 8) {
+      const ko = <usize>k << 2;
+      const h0 = v128.load(x + ko);
+      const h1 = v128.load(x + ko, 16);
+      let s0 = f32x4.splat(0);
+      let s1 = f32x4.splat(0);
+      let q0 = f32x4.splat(0);
+      let q1 = f32x4.splat(0);
+      let px = x + <usize>j0 * rowBytes + ko;
+      for (let j = j0; j < j1; j++) {
+        const d0 = f32x4.sub(v128.load(px), h0);
+        const d1 = f32x4.sub(v128.load(px, 16), h1);
+        s0 = f32x4.add(s0, d0);
+        s1 = f32x4.add(s1, d1);
+        q0 = f32x4.add(q0, f32x4.mul(d0, d0));
+        q1 = f32x4.add(q1, f32x4.mul(d1, d1));
+        px += rowBytes;
+      }
+      const a = acc + (<usize>k << 3);
+      const b = a + (<usize>c << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(s0)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(s0, s0, 2, 3, 0, 1))), 16);
+      v128.store(a, f64x2.add(v128.load(a, 32), f64x2.promote_low_f32x4(s1)), 32);
+      v128.store(a, f64x2.add(v128.load(a, 48), f64x2.promote_low_f32x4(i32x4.shuffle(s1, s1, 2, 3, 0, 1))), 48);
+      v128.store(b, f64x2.add(v128.load(b), f64x2.promote_low_f32x4(q0)));
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.promote_low_f32x4(i32x4.shuffle(q0, q0, 2, 3, 0, 1))), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.promote_low_f32x4(q1)), 32);
+      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.promote_low_f32x4(i32x4.shuffle(q1, q1, 2, 3, 0, 1))), 48);
+    }
+    for (; k < c; k++) {
+      const ko = <usize>k << 2;
+      const h = load<f32>(x + ko);
+      let s: f32 = 0;
+      let q: f32 = 0;
+      let px = x + <usize>j0 * rowBytes + ko;
+      for (let j = j0; j < j1; j++) {
+        const d = load<f32>(px) - h;
+        s += d;
+        q += d * d;
+        px += rowBytes;
+      }
+      const a = acc + (<usize>k << 3);
+      const b = a + (<usize>c << 3);
+      store<f64>(a, load<f64>(a) + <f64>s);
+      store<f64>(b, load<f64>(b) + <f64>q);
+    }
+  }
+  const inv = 1.0 / <f64>m;
+  for (let k = 0; k < c; k++) {
+    const ko = <usize>k << 2;
+    const d = load<f64>(acc + (<usize>k << 3)) * inv;
+    const v = load<f64>(acc + (<usize>(c + k) << 3)) * inv - d * d;
+    store<f32>(mean + ko, <f32>(<f64>load<f32>(x + ko) + d));
+    store<f32>(variance + ko, <f32>max<f64>(v, 0));
+  }
+}
+
+/**
+ * Per-channel affine of one or two inputs, p, q [m, c] and a, b, t [c]:
+ * out[j, k] = p[j, k] * a[k] + q[j, k] * b[k] + t[k] (hasQ != 0), or p[j, k] * a[k] + t[k].
+ * The dx of batch norm's backward (p = dy, q = x) in one pass.
+ */
+export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: usize, t: usize, hasQ: i32, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const c4 = c & ~3;
+  for (let j = 0; j < m; j++) {
+    const base = <usize>j * rowBytes;
+    const sp = p + base;
+    const sq = q + base;
+    const d = out + base;
+    let k = 0;
+    if (hasQ != 0) {
+      for (; k < c4; k += 4) {
+        const o = <usize>k << 2;
+        const r = f32x4.add(f32x4.mul(v128.load(sp + o), v128.load(a + o)), f32x4.mul(v128.load(sq + o), v128.load(b + o)));
+        v128.store(d + o, f32x4.add(r, v128.load(t + o)));
+      }
+      for (; k < c; k++) {
+        const o = <usize>k << 2;
+        store<f32>(d + o, load<f32>(sp + o) * load<f32>(a + o) + load<f32>(sq + o) * load<f32>(b + o) + load<f32>(t + o));
+      }
+    } else {
+      for (; k < c4; k += 4) {
+        const o = <usize>k << 2;
+        v128.store(d + o, f32x4.add(f32x4.mul(v128.load(sp + o), v128.load(a + o)), v128.load(t + o)));
+      }
+      for (; k < c; k++) {
+        const o = <usize>k << 2;
+        store<f32>(d + o, load<f32>(sp + o) * load<f32>(a + o) + load<f32>(t + o));
+      }
+    }
+  }
+}

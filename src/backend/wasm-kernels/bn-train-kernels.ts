@@ -1,0 +1,82 @@
+/**
+ * wasm kernels of training-mode batch normalisation (ops and gradients in bn-train.ts), each one
+ * or two SIMD passes over channels-last float32 [..., C] storage:
+ * - `GcBatchNormTrain` (x [..., C], gamma, beta [C]; attr epsilon) -> [y, mean, variance]: one
+ *   moments pass (batchnorm's bnMoments) and one normalise pass (batchNormRows).
+ * - `GcBnMoments` (x [..., C]) -> [2, C]: row 0 mean, row 1 biased variance (one pass).
+ * - `GcChannelAffine` (p, q [..., C], a, b, t [C]) -> p*a + q*b + t (one pass).
+ * Callers (bn-train.ts) only run them on the layouts checked there.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simd, ptr } from '../simd/module.js';
+import { free, type Info } from './kernel-call.js';
+
+/** Kernel names. */
+export const BN_TRAIN = 'GcBatchNormTrain';
+export const BN_MOMENTS = 'GcBnMoments';
+export const CHANNEL_AFFINE = 'GcChannelAffine';
+
+/** Our SIMD exports used here (src/backend/simd/assembly/bn-train.ts, batchnorm.ts). */
+interface BnTrainExports {
+  bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
+  channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
+  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+}
+
+type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+const exportsOf = (backend: BackendWasm) => simd(backend) as unknown as BnTrainExports;
+
+/** Moments of x [..., C]: writes mean [C] at byte offset `mean` and variance [C] at `variance`. */
+function moments(backend: BackendWasm, x: Info, mean: number, variance: number): void {
+  const c = x.shape[x.shape.length - 1];
+  // f64 accumulators: 2c doubles = 4c floats of scratch.
+  const acc = backend.makeOutput([4 * c], 'float32');
+  exportsOf(backend).bnMoments(size(x.shape) / c, c, ptr(backend, x), ptr(backend, acc), mean, variance);
+  free(backend, acc);
+}
+
+/** Kernel func for `GcBatchNormTrain`. */
+export function bnTrainKernel(args: Args): Info[] {
+  const backend = args.backend as BackendWasm;
+  const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
+  const eps = (args.attrs as { epsilon: number }).epsilon;
+  const c = x.shape[x.shape.length - 1];
+  const mean = backend.makeOutput([c], 'float32');
+  const variance = backend.makeOutput([c], 'float32');
+  moments(backend, x, ptr(backend, mean), ptr(backend, variance));
+  const y = backend.makeOutput(x.shape, 'float32');
+  // mul = gamma / sqrt(variance + eps), folded per channel (views taken after every allocation).
+  const mul = backend.makeOutput([c], 'float32');
+  const v = backend.typedArrayFromHeap(variance) as Float32Array;
+  const g = backend.typedArrayFromHeap(gamma) as Float32Array;
+  const dst = backend.typedArrayFromHeap(mul) as Float32Array;
+  for (let k = 0; k < c; k++) dst[k] = g[k] / Math.sqrt(v[k] + eps);
+  exportsOf(backend).batchNormRows(size(x.shape) / c, c, ptr(backend, x), ptr(backend, mean), ptr(backend, mul), ptr(backend, beta), ptr(backend, y));
+  free(backend, mul);
+  return [y, mean, variance];
+}
+
+/** Kernel func for `GcBnMoments`: [2, C] = [mean; variance]. */
+export function bnMomentsKernel(args: Args): Info {
+  const backend = args.backend as BackendWasm;
+  const x = (args.inputs as { x: Info }).x;
+  const c = x.shape[x.shape.length - 1];
+  const out = backend.makeOutput([2, c], 'float32');
+  const o = ptr(backend, out);
+  moments(backend, x, o, o + 4 * c);
+  return out;
+}
+
+/** Kernel func for `GcChannelAffine`. */
+export function channelAffineKernel(args: Args): Info {
+  const backend = args.backend as BackendWasm;
+  const { p, a, q, b, t } = args.inputs as Record<string, Info>;
+  const c = p.shape[p.shape.length - 1];
+  const out = backend.makeOutput(p.shape, 'float32');
+  const at = (i: Info) => ptr(backend, i);
+  exportsOf(backend).channelAffine(size(p.shape) / c, c, at(p), at(a), at(q), at(b), at(t), 1, at(out));
+  return out;
+}

@@ -1,0 +1,166 @@
+/**
+ * Training-mode batch norm (src/backend/wasm-kernels/bn-train.ts: GcBatchNormTrain and the
+ * kernels of its gradient) and the GcBatchNormalization layer (src/models/batch-norm.ts) against
+ * tfjs-layers' BatchNormalization / tf.moments + tf.batchNorm: forward, first- and second-order
+ * gradients on cpu (fallback ops) and wasm (our kernels), moving statistics, inference, leaks.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compare.js';
+import { batchNormTrain } from '../../src/backend/wasm-kernels/bn-train.js';
+import { BN_TRAIN } from '../../src/backend/wasm-kernels/bn-train-kernels.js';
+import { batchNormalization, GcBatchNormalization } from '../../src/models/batch-norm.js';
+
+test.before(setupBackends);
+
+const EPS = 1e-3;
+/** Shapes: 8-channel blocks, tails (c % 8, c % 4), rows not a multiple of the 64-row blocks. */
+const SHAPES: number[][] = [[4, 5, 7, 12], [3, 9, 5], [130, 3], [2, 6, 6, 16]];
+
+/** Inputs of one case: x (mean far from 0 to test the variance's cancellation), gamma, beta. */
+function inputs(shape: number[], seed: number) {
+  const c = shape[shape.length - 1];
+  return {
+    x: tf.add(tf.mul(randn(shape, seed, 'x'), 2), 3),
+    gamma: tf.add(randn([c], seed, 'g'), 1),
+    beta: randn([c], seed, 'b'),
+  };
+}
+
+/** Reference: tfjs-layers' training-mode computation (tf.moments, then tf.batchNorm). */
+function reference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) {
+  const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, i) => i));
+  return { y: tf.batchNorm(x, mean, variance, beta, gamma, EPS), mean, variance };
+}
+
+type Bn = typeof reference;
+const ours: Bn = (x, gamma, beta) => batchNormTrain(x, gamma, beta, EPS);
+
+/** A loss using every output of the batch norm (y, and mean/variance as a penalty might). */
+function loss(bn: Bn, shape: number[], seed: number) {
+  const c = shape[shape.length - 1];
+  return (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
+    const { y, mean, variance } = bn(x, gamma, beta);
+    const r = randn(shape, seed, 'r');
+    return tf.addN([tf.sum(tf.mul(tf.square(y), r)), tf.sum(tf.mul(mean, randn([c], seed, 'm'))), tf.sum(tf.mul(variance, randn([c], seed, 'v')))]);
+  };
+}
+
+/** First-order gradients of `loss` wrt x, gamma, beta. */
+function grads(bn: Bn, shape: number[], seed: number): tf.Tensor[] {
+  const { x, gamma, beta } = inputs(shape, seed);
+  const f = loss(bn, shape, seed);
+  return tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => f(a, g, b))([x, gamma, beta]);
+}
+
+/** Second order: gradient wrt (x, gamma, beta) of ||d loss/dx||^2 (as the flatness / GC penalties). */
+function secondOrder(bn: Bn, shape: number[], seed: number): tf.Tensor[] {
+  const { x, gamma, beta } = inputs(shape, seed);
+  const f = loss(bn, shape, seed);
+  return tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const gx = tf.grad((z: tf.Tensor) => f(z, g, b))(a);
+    return tf.sum(tf.square(gx));
+  })([x, gamma, beta]);
+}
+
+test('batchNormTrain forward matches tf.moments + tf.batchNorm (cpu fallback and wasm kernel)', async () => {
+  await tf.setBackend('wasm');
+  assert.ok(tf.getKernel(BN_TRAIN, 'wasm'), 'kernel registered');
+  for (const [i, shape] of SHAPES.entries()) {
+    await assertMatchesCpu(`forward ${shape}`, () => {
+      const { x, gamma, beta } = inputs(shape, i);
+      const r = ours(x, gamma, beta);
+      return [r.y, r.mean, r.variance];
+    });
+  }
+  // Same on one backend: wasm kernel against the wasm reference ops.
+  const shape = SHAPES[0];
+  const [a, b] = [ours, reference].map((bn) => tf.tidy(() => {
+    const { x, gamma, beta } = inputs(shape, 9);
+    return bn(x, gamma, beta).y.dataSync() as Float32Array;
+  }));
+  assert.ok(relErr(a, b) < 1e-4);
+});
+
+test('batchNormTrain first-order gradients (x, gamma, beta; through y, mean, variance) match on cpu and wasm', async () => {
+  for (const [i, shape] of SHAPES.entries()) {
+    await assertMatchesCpu(`grads ${shape}`, () => grads(ours, shape, i));
+    // wasm: ours against the reference ops on the same backend.
+    await tf.setBackend('wasm');
+    const a = tf.tidy(() => grads(ours, shape, i).map((t) => t.dataSync() as Float32Array));
+    const b = tf.tidy(() => grads(reference, shape, i).map((t) => t.dataSync() as Float32Array));
+    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `grad ${k} of ${shape}: ${relErr(v, b[k])}`));
+  }
+});
+
+test('batchNormTrain second-order gradients match the reference on cpu and wasm', async () => {
+  for (const [i, shape] of SHAPES.slice(0, 3).entries()) {
+    await assertMatchesCpu(`second order ${shape}`, () => secondOrder(ours, shape, i), 2e-4);
+    const a = tf.tidy(() => secondOrder(ours, shape, i).map((t) => t.dataSync() as Float32Array));
+    const b = tf.tidy(() => secondOrder(reference, shape, i).map((t) => t.dataSync() as Float32Array));
+    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 2e-4, `2nd-order grad ${k} of ${shape}: ${relErr(v, b[k])}`));
+  }
+});
+
+/** A conv -> BN -> relu -> dense model with `bn` as its batch-norm layer. */
+function model(bn: (args: { momentum: number; epsilon: number }) => tf.layers.Layer): tf.LayersModel {
+  const inp = tf.input({ shape: [6, 6, 3] });
+  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
+  let h = tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', kernelInitializer: init(1) }).apply(inp) as tf.SymbolicTensor;
+  h = bn({ momentum: 0.9, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 4, kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor });
+}
+
+/** Trains `m` a few SGD steps in training mode; returns every weight and the inference output. */
+function train(m: tf.LayersModel): Float32Array[] {
+  const opt = tf.train.sgd(0.05);
+  for (let s = 0; s < 3; s++) {
+    tf.tidy(() => {
+      const x = randn([10, 6, 6, 3], s, 'in');
+      const y = randn([10, 4], s, 'out');
+      opt.minimize(() => tf.mean(tf.square(tf.sub(m.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar);
+    });
+  }
+  opt.dispose();
+  const out = tf.tidy(() => m.predict(randn([5, 6, 6, 3], 9, 'in')) as tf.Tensor);
+  const res = [...m.getWeights().map((w) => w.dataSync() as Float32Array), out.dataSync() as Float32Array];
+  out.dispose();
+  return res;
+}
+
+test('GcBatchNormalization: same weights/order as tf.layers.batchNormalization; training and inference match', async () => {
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const ref = model((a) => tf.layers.batchNormalization(a));
+    const gc = model((a) => batchNormalization(a));
+    assert.deepEqual(gc.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]), ref.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]));
+    const bnLayer = gc.layers.find((l) => l instanceof GcBatchNormalization)!;
+    assert.deepEqual(bnLayer.weights.map((w) => w.name.replace(/.*\//, '')), ['gamma', 'beta', 'moving_mean', 'moving_variance']);
+    gc.setWeights(ref.getWeights());
+    const before = tf.memory().numTensors;
+    const a = train(gc);
+    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    const b = train(ref);
+    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `${backend} weight/output ${k}: ${relErr(v, b[k])}`));
+    // The moving statistics moved away from their initial values (0, 1).
+    assert.ok(a[a.length - 3].some((v) => v !== 0));
+    ref.dispose();
+    gc.dispose();
+  }
+  await tf.setBackend('wasm');
+});
+
+test('GcBatchNormalization serialises and deserialises (registered class)', async () => {
+  await tf.setBackend('wasm');
+  const m = model((a) => batchNormalization(a));
+  const copy = await tf.models.modelFromJSON({ modelTopology: m.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+  assert.ok(copy.layers.some((l) => l instanceof GcBatchNormalization));
+  assert.equal(copy.getClassName(), m.getClassName());
+  const cfg = copy.layers.find((l) => l instanceof GcBatchNormalization)!.getConfig();
+  assert.equal(cfg.momentum, 0.9);
+  m.dispose();
+  copy.dispose();
+});
