@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/schema.js';
 import type { InputShape } from './build.js';
+import { batchNormalization } from './batch-norm.js';
 
 /**
  * Batch-norm settings shared by the conv nets: PyTorch's defaults (momentum 0.1 there = 0.9 here,
@@ -14,7 +15,7 @@ function conv(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides
 }
 
 function bn(x: tf.SymbolicTensor): tf.SymbolicTensor {
-  return tf.layers.batchNormalization({ axis: -1, ...BN_ARGS }).apply(x) as tf.SymbolicTensor;
+  return batchNormalization({ axis: -1, ...BN_ARGS }).apply(x) as tf.SymbolicTensor;
 }
 
 function relu(x: tf.SymbolicTensor): tf.SymbolicTensor {
@@ -63,7 +64,7 @@ export function vgg(cfg: Extract<ModelConfig, { arch: 'vgg' }>, input: InputShap
   for (const stage of cfg.channels) {
     for (const ch of stage) {
       model.add(tf.layers.conv2d({ filters: ch, kernelSize: 3, padding: 'same', useBias: !cfg.batch_norm }));
-      if (cfg.batch_norm) model.add(tf.layers.batchNormalization({ axis: -1, ...BN_ARGS }));
+      if (cfg.batch_norm) model.add(batchNormalization({ axis: -1, ...BN_ARGS }));
       model.add(tf.layers.activation({ activation: cfg.activation }));
     }
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));

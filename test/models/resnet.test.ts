@@ -48,7 +48,7 @@ test('ResNet-18 (CIFAR, width 64, 10 classes): 11,173,962 trainable parameters a
   const kinds = model.layers.map((l) => l.getClassName());
   const n = (k: string) => kinds.filter((c) => c === k).length;
   assert.equal(n('Conv2D'), 20, '1 stem + 16 block convs + 3 projections');
-  assert.equal(n('BatchNormalization'), 20);
+  assert.equal(n('GcBatchNormalization'), 20);
   assert.equal(n('Add'), 8);
   assert.equal(n('MaxPooling2D'), 0, 'CIFAR variant: no max-pool');
   assert.equal(n('GlobalAveragePooling2D'), 1);
@@ -108,7 +108,7 @@ test('batch norm: inference uses running statistics (batch of 1 = batch of 8), t
   // The first BN normalises the stem conv's output; its running mean after one training step
   // must be 0.9·0 + 0.1·batch mean (momentum 0.9) and variance 0.9·1 + 0.1·batch variance.
   const stem = model.layers.find((l) => l.getClassName() === 'Conv2D')!;
-  const bn = model.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+  const bn = model.layers.find((l) => l.getClassName() === 'GcBatchNormalization')!;
   const { mean, variance } = tf.tidy(() => tf.moments(stem.apply(x) as tf.Tensor, [0, 1, 2]));
   const params = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => tf.mean(model.apply(x, { training: true }) as tf.Tensor), params);

@@ -3,7 +3,7 @@
  * gamma/beta [C]), as tf.layers.batchNormalization computes it (tf.moments, then tf.batchNorm),
  * in fewer full-size passes:
  *   forward  (GcBatchNormTrain): one moments pass + one normalise pass;
- *   backward (its gradient):     a moments pass (recomputed from x, see below), one pass for
+ *   backward (its gradient):     one pass for
  *     S1 = sum(dy), S2 = sum(dy * (x - mean)) (GcBnGradSums, bn-fused.ts) and one pass writing
  *     dx = dy*A + x*B + T (GcChannelAffine) with per-channel
  *     A = gamma*r, B = -gamma*r^3*S2/n + 2*dvar/n, T = -gamma*r*S1/n + dmean/n - mean*B,
@@ -11,10 +11,12 @@
  *     mean and variance outputs (the moving-average update never reaches the loss; second-order
  *     penalties may).
  * Every kernel used in that gradient has a gradient of its own, built from tf ops, so second
- * derivatives (flatness, explicit GC penalties) are correct. The gradient saves only INPUTS and
- * recomputes the statistics from x with the differentiable GcBnMoments: tfjs records the copy
- * of a saved output before the op itself, so a gradient reading saved outputs would be cut off
- * from x at second order (see src/regularizers/second-order.ts).
+ * derivatives (flatness, explicit GC penalties) are correct. tfjs records the copy of a saved
+ * output before the op itself, so a gradient reading saved outputs is cut off from x at second
+ * order (see src/regularizers/second-order.ts): when the backward pass is itself recorded (an
+ * outer tape is on), the gradient recomputes the statistics from x with the differentiable
+ * GcBnMoments; otherwise (plain training steps) it reads the saved mean and variance outputs,
+ * the same values, and saves that pass.
  * Where the current backend lacks the kernels (cpu, tensorflow) or the layout is not handled,
  * the ops compute the same values from tfjs-core ops (tf.moments + tf.batchNorm).
  */
@@ -67,21 +69,25 @@ export function channelAffine(p: tf.Tensor, a: tf.Tensor, q: tf.Tensor, b: tf.Te
   return tf.add(tf.add(tf.mul(p, a), tf.mul(q, b)), t);
 }
 
+/** True while an outer tape records (this backward pass will itself be differentiated). */
+const recording = () => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+
 const row = (m: tf.Tensor, i: number) => tf.reshape(tf.slice(m, [i, 0], [1, -1]), [-1]);
 
 /** Gradient of GcBatchNormTrain (module doc). dys = [dy, dmean, dvariance]. */
 const bnTrainGrad: tf.GradConfig = {
   kernelName: BN_TRAIN,
   inputsToSave: ['x', 'gamma'],
+  outputsToSave: [false, true, true],
   gradFunc: (dys, saved, attrs) => {
-    const [x, gamma] = saved;
+    const [x, gamma, savedMean, savedVar] = saved;
     const [dy, dmean, dvar] = dys as tf.Tensor[];
     const eps = (attrs as unknown as { epsilon: number }).epsilon;
     const n = x.size / channels(x);
     // [C]-sized terms, shared by the thunks (freed with the backward pass's scope).
-    const st = bnMoments(x);
-    const mean = row(st, 0);
-    const r = tf.rsqrt(tf.add(row(st, 1), tf.scalar(eps)));
+    const st = recording() ? bnMoments(x) : null;
+    const mean = st ? row(st, 0) : savedMean;
+    const r = tf.rsqrt(tf.add(st ? row(st, 1) : savedVar, tf.scalar(eps)));
     const sums = bnGradSums(dy, x, mean);
     const s1 = row(sums, 0);
     const s2 = row(sums, 1);
