@@ -6,6 +6,7 @@ import { canStack } from '../../src/metrics/vjp-stacked.js';
 import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
+import { batchNormalization } from '../../src/models/batch-norm.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
 import { maxRel } from '../helpers/numeric.js';
 
@@ -87,13 +88,19 @@ test('wasm: stacked GC of a tfjs-layers CNN and residual block (inference batch 
   registerWasmKernels();
   const conv = (filters: number, extra: object = {}) => tf.layers.conv2d({ filters, kernelSize: 3, kernelInitializer: tf.initializers.heNormal({ seed: filters }), ...extra });
   const cnn = tf.sequential({ layers: [conv(6, { inputShape: [11, 11, 1], activation: 'relu' }), tf.layers.maxPooling2d({ poolSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] });
-  const input = tf.input({ shape: [8, 8, 3] });
-  const stem = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.batchNormalization().apply(conv(5, { padding: 'same', useBias: false }).apply(input))) as tf.SymbolicTensor;
-  const y = tf.layers.batchNormalization().apply(conv(5, { padding: 'same', useBias: false }).apply(stem)) as tf.SymbolicTensor;
-  const merged = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([stem, y])) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 10 }).apply(tf.layers.globalAveragePooling2d({}).apply(merged)) as tf.SymbolicTensor;
-  const res = tf.model({ inputs: input, outputs: logits });
-  for (const [name, model, shape] of [['cnn', cnn, [4, 11, 11, 1]], ['resblock', res, [4, 8, 8, 3]]] as const) {
+  // Residual block with tfjs-layers' batch norm, and with ours (src/models/batch-norm.ts, whose
+  // inference mode is tfjs-layers' tf.batchNorm, so the same stacked rules must apply).
+  const resblock = (bn: () => tf.layers.Layer) => {
+    const input = tf.input({ shape: [8, 8, 3] });
+    const stem = tf.layers.activation({ activation: 'relu' }).apply(bn().apply(conv(5, { padding: 'same', useBias: false }).apply(input))) as tf.SymbolicTensor;
+    const y = bn().apply(conv(5, { padding: 'same', useBias: false }).apply(stem)) as tf.SymbolicTensor;
+    const merged = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([stem, y])) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 10 }).apply(tf.layers.globalAveragePooling2d({}).apply(merged)) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: logits });
+  };
+  const res = resblock(() => tf.layers.batchNormalization());
+  const resGc = resblock(() => batchNormalization());
+  for (const [name, model, shape] of [['cnn', cnn, [4, 11, 11, 1]], ['resblock', res, [4, 8, 8, 3]], ['resblock-gc-bn', resGc, [4, 8, 8, 3]]] as const) {
     const x = randn([...shape], 9);
     const f = (xi: tf.Tensor) => model.apply(xi, { training: false }) as tf.Tensor2D;
     const ref = await jacobianSqNorms(f, x, 10, 'replay').array();

@@ -12,6 +12,7 @@ import { augmentBatch } from '../../src/data/augment.js';
 import { Rng } from '../../src/rng/rng.js';
 import type { Split } from '../../src/data/split.js';
 import { useBackend } from '../helpers/tf.js';
+import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function synthetic(n: number, seed: number): Split {
@@ -82,6 +83,34 @@ test('Trainer state through a checkpoint file continues bit-identically (momentu
     b.dispose();
   } finally {
     cleanup();
+  }
+});
+
+test('batch-norm model (vgg + GcBatchNormalization) on wasm: moving statistics checkpointed, resume bit-identical', async () => {
+  await useBackend('wasm');
+  registerWasmKernels();
+  const { dir, cleanup } = tempDir();
+  try {
+    const bnCfg = RunConfigSchema.parse({ ...cfg, model: { arch: 'vgg', channels: [[4], [6]], dense: [], batch_norm: true }, regularizers: {} });
+    const a = new Trainer(bnCfg, buildModel(bnCfg.model, [8, 8, 1], 3, 0), data);
+    // tfjs-layers' order: trainable weights (gamma, beta per BN layer), then moving statistics.
+    const names = a.model.weights.map((w) => w.originalName.replace(/.*\//, ''));
+    assert.deepEqual(names, ['kernel', 'gamma', 'beta', 'kernel', 'gamma', 'beta', 'kernel', 'bias', 'moving_mean', 'moving_variance', 'moving_mean', 'moving_variance']);
+    await a.trainEpoch();
+    const movingMean = a.model.weights[8].read().dataSync();
+    assert.ok(movingMean.some((v) => v !== 0), 'training updates the moving mean');
+    writeCheckpoint(dir, { id: 'r', epoch: 1, seconds: 1 }, await a.getState());
+    const refLoss = (await a.trainEpoch()).loss;
+    const ref = await weights(a);
+    const b = new Trainer(bnCfg, buildModel(bnCfg.model, [8, 8, 1], 3, 99), data);
+    await b.setState(readCheckpoint(dir, 'r')!.state);
+    assert.equal((await b.trainEpoch()).loss, refLoss);
+    assert.deepEqual(await weights(b), ref);
+    a.dispose();
+    b.dispose();
+  } finally {
+    cleanup();
+    await useBackend('cpu');
   }
 });
 
