@@ -39,7 +39,8 @@ export class GcBatchNormalization extends TfBatchNormalization {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const self = this as unknown as BatchNormFields;
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const training = kwargs.training === true;
+    // As tfjs-layers: any truthy `training` selects batch statistics.
+    const training = Boolean(kwargs?.training);
     const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
     if (!training || !lastAxis || !self.center || !self.scale || x.dtype !== 'float32' || (Array.isArray(inputs) && inputs.length !== 1)) {
       return super.call(inputs, kwargs);
