@@ -26,3 +26,4 @@ export * from './elementwise';
 export * from './reduce';
 export * from './batchnorm';
 export * from './transpose';
+export * from './winograd-filter';

@@ -16,13 +16,6 @@ import { GEMM_ROWS, gemmPanels } from './gemm';
   return v;
 }
 
-/** Pixel ix of an input row (4 channels from the row's channel offset), zero outside [0, w). */
-// @ts-ignore: decorator
-@inline function px(row: usize, ix: i32, w: i32, cinB: usize, rem: i32): v128 {
-  if (<u32>ix >= <u32>w) return f32x4.splat(0);
-  return loadLanes(row + <usize>ix * cinB, rem);
-}
-
 /**
  * 1-D B^T transform of d0..d5, stored at p, p+s, ..., p+5s (s in bytes).
  * B^T rows: [4 0 -5 0 1 0] [0 -4 -4 1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1].
@@ -43,12 +36,35 @@ import { GEMM_ROWS, gemmPanels } from './gemm';
 }
 
 /**
+ * V of one tile whose 6x6 input pixels all lie inside the image (src: its top-left pixel; rowB,
+ * pixB byte strides), cin a multiple of 4. Same two passes as inputTransform, without checks.
+ */
+// @ts-ignore: decorator
+@inline function interiorTile(src: usize, rowB: usize, pixB: usize, cin: i32, vt: usize, sX: usize, tmp: usize): void {
+  const s6 = <usize>6 * sX;
+  const end = src + (<usize>cin << 2);
+  for (let p = src, vc = vt; p < end; p += 16, vc += 16) {
+    // Pass 1 (B^T along x) into tmp [6 rows][6] (contiguous, L1), pass 2 from tmp into V.
+    let row = p;
+    for (let r = 0; r < 6; r++) {
+      bt(v128.load(row), v128.load(row + pixB), v128.load(row + <usize>2 * pixB), v128.load(row + <usize>3 * pixB),
+        v128.load(row + <usize>4 * pixB), v128.load(row + <usize>5 * pixB), tmp + <usize>(r * 96), 16);
+      row += rowB;
+    }
+    for (let j = 0; j < 6; j++) {
+      const q = tmp + <usize>(j * 16);
+      bt(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480), vc + <usize>j * sX, s6);
+    }
+  }
+}
+
+/**
  * V[ξ][i][c] for tiles t0 .. t0+cnt-1 (tiles past the last are zero). V's ξ stride is chunk*kp
  * floats, tile stride kp = cin rounded up to 4. Tile t = (b, ty, tx) reads input rows
  * 4ty - padTop .. +5 and columns 4tx - padLeft .. +5.
  */
 function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, tilesH: i32, tilesW: i32,
-  padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize): void {
+  padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize, tmp: usize, patch: usize): void {
   const cinB = <usize>cin << 2;
   const perImg = tilesH * tilesW;
   for (let i = 0; i < cnt; i++) {
@@ -63,29 +79,33 @@ function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, 
     const ty = r0 / tilesW, tx = r0 - ty * tilesW;
     const iy0 = ty * 4 - padTop, ix0 = tx * 4 - padLeft;
     const img = x + <usize>b * <usize>h * <usize>w * cinB;
-    for (let c = 0; c < kp; c += 4) {
-      const rem = cin - c;
-      const vc = vt + (<usize>c << 2);
-      // Pass 1: transform each input row (into the V slots of that row), B^T along x.
-      for (let r = 0; r < 6; r++) {
-        const iy = iy0 + r;
-        const dst = vc + <usize>(r * 6) * sX;
-        if (<u32>iy >= <u32>h) {
-          const z = f32x4.splat(0);
-          for (let j = 0; j < 6; j++) v128.store(dst + <usize>j * sX, z);
-          continue;
-        }
-        const row = img + <usize>iy * <usize>w * cinB + (<usize>c << 2);
-        bt(px(row, ix0, w, cinB, rem), px(row, ix0 + 1, w, cinB, rem), px(row, ix0 + 2, w, cinB, rem),
-          px(row, ix0 + 3, w, cinB, rem), px(row, ix0 + 4, w, cinB, rem), px(row, ix0 + 5, w, cinB, rem), dst, sX);
+    const rowB = <usize>w * cinB;
+    if (kp == cin && iy0 >= 0 && iy0 + 6 <= h && ix0 >= 0 && ix0 + 6 <= w) {
+      // Interior tile, whole channel vectors: transform in place, no bounds or tail checks.
+      interiorTile(img + <usize>iy0 * rowB + <usize>ix0 * cinB, rowB, cinB, kp, vt, sX, tmp);
+      continue;
+    }
+    // Border tile (or a channel tail): gather its 6x6 pixels zero-padded into patch [6][6][kp].
+    const kpB = <usize>kp << 2;
+    for (let r = 0; r < 6; r++) {
+      const iy = iy0 + r;
+      const dst = patch + <usize>(r * 6) * kpB;
+      if (<u32>iy >= <u32>h) {
+        memory.fill(dst, 0, <usize>6 * kpB);
+        continue;
       }
-      // Pass 2: B^T along y, in place on each column j.
-      const s6 = <usize>6 * sX;
       for (let j = 0; j < 6; j++) {
-        const p = vc + <usize>j * sX;
-        bt(v128.load(p), v128.load(p + s6), v128.load(p + <usize>2 * s6), v128.load(p + <usize>3 * s6), v128.load(p + <usize>4 * s6), v128.load(p + <usize>5 * s6), p, s6);
+        const ix = ix0 + j;
+        const d = dst + <usize>j * kpB;
+        if (<u32>ix >= <u32>w) {
+          memory.fill(d, 0, kpB);
+        } else {
+          memory.copy(d, img + <usize>iy * rowB + <usize>ix * cinB, cinB);
+          if (kp > cin) memory.fill(d + cinB, 0, kpB - cinB);
+        }
       }
     }
+    interiorTile(patch, <usize>6 * kpB, kpB, kp, vt, sX, tmp);
   }
 }
 
@@ -115,9 +135,48 @@ function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, 
   if (rem > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
+/**
+ * A whole 4x4 output tile, cout a multiple of 4: A^T along x from M (ξ stride sX) into tmp
+ * [6 rows][4] (contiguous, L1), then A^T along y straight into y (row stride rowB, pixel pixB)
+ * with bias and relu, without checks.
+ */
+// @ts-ignore: decorator
+@inline function fullTile(mt: usize, sX: usize, y: usize, rowB: usize, pixB: usize, cout: i32, bias: usize, relu: i32, tmp: usize): void {
+  const zero = f32x4.splat(0);
+  const s6 = <usize>6 * sX;
+  for (let c = 0; c < cout; c += 4) {
+    const mc = mt + (<usize>c << 2);
+    let p = mc;
+    for (let r = 0; r < 6; r++) {
+      at(v128.load(p), v128.load(p + sX), v128.load(p + <usize>2 * sX), v128.load(p + <usize>3 * sX), v128.load(p + <usize>4 * sX), v128.load(p + <usize>5 * sX), tmp + <usize>(r * 64), 16);
+      p += s6;
+    }
+    const bv = bias != 0 ? v128.load(bias + (<usize>c << 2)) : zero;
+    const yc = y + (<usize>c << 2);
+    for (let j = 0; j < 4; j++) {
+      const q = tmp + <usize>(j * 16);
+      const m0 = v128.load(q), m1 = v128.load(q, 64), m2 = v128.load(q, 128), m3 = v128.load(q, 192), m4 = v128.load(q, 256), m5 = v128.load(q, 320);
+      const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2);
+      const cc = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+      let o0 = f32x4.add(f32x4.add(f32x4.add(m0, a), cc), bv);
+      let o1 = f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bv);
+      let o2 = f32x4.add(f32x4.add(a, f32x4.mul(f32x4.splat(4), cc)), bv);
+      let o3 = f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bv);
+      if (relu) {
+        o0 = f32x4.max(o0, zero); o1 = f32x4.max(o1, zero); o2 = f32x4.max(o2, zero); o3 = f32x4.max(o3, zero);
+      }
+      const py = yc + <usize>j * pixB;
+      v128.store(py, o0);
+      v128.store(py + rowB, o1);
+      v128.store(py + <usize>2 * rowB, o2);
+      v128.store(py + <usize>3 * rowB, o3);
+    }
+  }
+}
+
 /** y tiles from M [36][chunk][np] (in place as scratch), plus bias (0 = none) and relu (lower bound lo). */
 function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles: i32, tilesH: i32, tilesW: i32,
-  y: usize, oh: i32, ow: i32, cout: i32, bias: usize, relu: i32): void {
+  y: usize, oh: i32, ow: i32, cout: i32, bias: usize, relu: i32, tmp: usize): void {
   const coutB = <usize>cout << 2;
   const s6 = <usize>6 * sX;
   const perImg = tilesH * tilesW;
@@ -132,6 +191,10 @@ function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles
     const rows = min(4, oh - oy0), cols = min(4, ow - ox0);
     const base = y + ((<usize>b * <usize>oh + <usize>oy0) * <usize>ow + <usize>ox0) * coutB;
     const mt = m + ((<usize>i * <usize>np) << 2);
+    if (rows == 4 && cols == 4 && (cout & 3) == 0) {
+      fullTile(mt, sX, base, <usize>ow * coutB, coutB, cout, bias, relu, tmp);
+      continue;
+    }
     for (let c = 0; c < cout; c += 4) {
       const mc = mt + (<usize>c << 2);
       // Pass 1: A^T along x on each of the 6 rows, in place (columns 0..3 of the row).
@@ -168,7 +231,7 @@ function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles
 /** Floats of scratch winogradConv3x3 needs for these channel counts and chunk. */
 export function winogradScratchFloats(cin: i32, cout: i32, chunk: i32): i32 {
   const kp = (cin + 3) & ~3, np = (cout + 7) & ~7;
-  return <i32>((<usize>36 * (planeBytes(chunk, kp) + planeBytes(chunk, np))) >> 2);
+  return <i32>((<usize>36 * (planeBytes(chunk, kp) + planeBytes(chunk, np) + (<usize>kp << 2)) + 576) >> 2);
 }
 
 /**
@@ -190,10 +253,10 @@ export function winogradConv3x3(x: usize, n: i32, h: i32, w: i32, cin: i32, u: u
   for (let t0 = 0; t0 < nTiles; t0 += chunk) {
     let cnt = min(chunk, nTiles - t0);
     cnt = ((cnt + GEMM_ROWS - 1) / GEMM_ROWS) * GEMM_ROWS;
-    inputTransform(x, n, h, w, cin, kp, tilesH, tilesW, padTop, padLeft, t0, cnt, v, vX);
+    inputTransform(x, n, h, w, cin, kp, tilesH, tilesW, padTop, padLeft, t0, cnt, v, vX, m + <usize>36 * mX, m + <usize>36 * mX + 576);
     for (let xi = 0; xi < 36; xi++) {
       gemmPanels(v + <usize>xi * vX, kp, u + <usize>xi * uStride, cin, m + <usize>xi * mX, np, cnt, np);
     }
-    outputTransform(m, mX, np, t0, cnt, nTiles, tilesH, tilesW, y, oh, ow, cout, bias, relu);
+    outputTransform(m, mX, np, t0, cnt, nTiles, tilesH, tilesW, y, oh, ow, cout, bias, relu, m + <usize>36 * mX);
   }
 }
