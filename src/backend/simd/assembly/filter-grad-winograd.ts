@@ -60,7 +60,8 @@ function gCoef(xi: i32, k: i32): f32 {
 /**
  * dW [3,3,Cin,Cout] for a stride-1 3x3 conv. xp [N, 4TH+2, 4TW+2, Cin]: the zero-padded input
  * (output pixel (i,j) reads xp[i..i+2, j..j+2]); dy [N, 4TH, 4TW, Cout] zero beyond the real
- * output. Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16), m 36*(tc*Cout+16).
+ * output. Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16)+144
+ * (the last 144 floats: a transform's intermediate), m 36*(tc*Cout+16).
  */
 export function filterGradWinograd(xp: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
   n: i32, th: i32, tw: i32, cin: i32, cout: i32, tc: i32): void {
@@ -72,6 +73,7 @@ export function filterGradWinograd(xp: usize, dy: usize, dw: usize, du: usize, v
   const vTile = <usize>cin << 2, vXi = <usize>(tc * cin + 16) << 2;
   const mTile = <usize>cout << 2, mXi = <usize>(tc * cout + 16) << 2;
   const duXi = <usize>(cin * cout) << 2;
+  const tmp = vs + <usize>36 * vXi;
   memory.fill(du, 0, 36 * duXi);
   const tiles = n * th * tw;
   for (let t0 = 0; t0 < tiles; t0 += tc) {
@@ -83,16 +85,19 @@ export function filterGradWinograd(xp: usize, dy: usize, dw: usize, du: usize, v
       const xBase = xp + <usize>((b * (4 * th + 2) + 4 * ty) * wp + 4 * tx) * xPix;
       const dBase = dy + <usize>((b * 4 * th + 4 * ty) * 4 * tw + 4 * tx) * dPix;
       const vBase = vs + <usize>t * vTile, mBase = ms + <usize>t * mTile;
+      // The first pass of each 2-D transform goes to tmp (contiguous, in L1), the second from tmp
+      // into the ξ planes: each plane slot is written once (measured ~2x faster than two passes
+      // in place over the 36 planes).
       for (let c = 0; c < cin; c += 4) {
         const o = <usize>c << 2;
-        // Columns (B^T d), written as V[r*6 + col]; then rows ((B^T d) B) in place.
-        for (let col = 0; col < 6; col++) bt6(xBase + o + <usize>col * xPix, xRow, vBase + o + <usize>col * vXi, 6 * vXi);
-        for (let r = 0; r < 6; r++) bt6(vBase + o + <usize>(6 * r) * vXi, vXi, vBase + o + <usize>(6 * r) * vXi, vXi);
+        // Columns (B^T d) into tmp[r][col]; then rows ((B^T d) B) into V[r*6 + nu].
+        for (let col = 0; col < 6; col++) bt6(xBase + o + <usize>col * xPix, xRow, tmp + <usize>(col << 4), 96);
+        for (let r = 0; r < 6; r++) bt6(tmp + <usize>(r * 96), 16, vBase + o + <usize>(6 * r) * vXi, vXi);
       }
       for (let c = 0; c < cout; c += 4) {
         const o = <usize>c << 2;
-        for (let col = 0; col < 4; col++) a6(dBase + o + <usize>col * dPix, dRow, mBase + o + <usize>col * mXi, 6 * mXi);
-        for (let r = 0; r < 6; r++) a6(mBase + o + <usize>(6 * r) * mXi, mXi, mBase + o + <usize>(6 * r) * mXi, mXi);
+        for (let col = 0; col < 4; col++) a6(dBase + o + <usize>col * dPix, dRow, tmp + <usize>(col << 4), 64);
+        for (let r = 0; r < 6; r++) a6(tmp + <usize>(r * 64), 16, mBase + o + <usize>(6 * r) * mXi, mXi);
       }
     }
     // dU[xi] += V[xi]^T M[xi]: rows ci (4 per block, broadcast from V), 8 co lanes from M.
