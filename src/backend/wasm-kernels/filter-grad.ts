@@ -68,7 +68,7 @@ function winograd(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util
   const out = backend.makeOutput([3, 3, ci, co], 'float32');
   const xp = backend.makeOutput([n, 4 * th + 2, 4 * tw + 2, ci], 'float32');
   const du = backend.makeOutput([36, ci, co], 'float32');
-  const vs = backend.makeOutput([36 * (tc * ci + 16) + 144], 'float32');
+  const vs = backend.makeOutput([36 * (tc * ci + 16) + 144 + 36 * Math.max(ci, co)], 'float32');
   const ms = backend.makeOutput([36, tc * co + 16], 'float32');
   let dyp: Info = dy;
   if (oh % 4 !== 0 || ow % 4 !== 0) {
