@@ -7,33 +7,17 @@
 // the GEMM accumulates into dU with the direct kernel's 4x8 register blocks.
 // All pointers are byte offsets into tfjs's memory; nothing is allocated here.
 import { block4x8 } from './filter-grad';
-import { gradTile, interiorTile } from './winograd-transforms';
+import { gatherPatch, gradTile, inputTransform } from './winograd-transforms';
 
-/** V planes (stride vXi) of tiles t0 .. t0+cnt-1 from the padded input xp [N, 4TH+2, 4TW+2, Cin]. */
-function xTransforms(xp: usize, th: i32, tw: i32, cin: i32, t0: i32, cnt: i32, vs: usize, vXi: usize, tmp: usize, patch: usize): void {
-  const wp = 4 * tw + 2;
-  const xPix = <usize>cin << 2, xRow = <usize>wp * xPix;
+/** M planes (stride mXi) of tiles t0 .. t0+cnt-1 (grid th x tw) from dy [N, OH, OW, Cout], zero past OH/OW. */
+function dyTransforms(dy: usize, oh: i32, ow: i32, th: i32, tw: i32, cout: i32, t0: i32, cnt: i32, ms: usize, mXi: usize, tmp: usize, patch: usize): void {
+  const dPix = <usize>cout << 2;
+  const imgB = <usize>(oh * ow) * dPix;
   for (let t = 0; t < cnt; t++) {
     const g = t0 + t;
     const b = g / (th * tw), rem = g % (th * tw);
     const ty = rem / tw, tx = rem % tw;
-    const src = xp + <usize>((b * (4 * th + 2) + 4 * ty) * wp + 4 * tx) * xPix;
-    // Copy the tile's 6 pixel rows to a contiguous patch first: transforming straight from xp
-    // (36 lines a row apart per channel vector) measured 1.7x slower.
-    for (let r = 0; r < 6; r++) memory.copy(patch + <usize>(r * 6) * xPix, src + <usize>r * xRow, <usize>6 * xPix);
-    interiorTile(patch, <usize>6 * xPix, xPix, cin, vs + <usize>t * xPix, vXi, tmp);
-  }
-}
-
-/** M planes (stride mXi) of tiles t0 .. t0+cnt-1 from dy [N, 4TH, 4TW, Cout]. */
-function dyTransforms(dy: usize, th: i32, tw: i32, cout: i32, t0: i32, cnt: i32, ms: usize, mXi: usize, tmp: usize, patch: usize): void {
-  const dPix = <usize>cout << 2, dRow = <usize>(4 * tw) * dPix;
-  for (let t = 0; t < cnt; t++) {
-    const g = t0 + t;
-    const b = g / (th * tw), rem = g % (th * tw);
-    const ty = rem / tw, tx = rem % tw;
-    const src = dy + <usize>((b * 4 * th + 4 * ty) * 4 * tw + 4 * tx) * dPix;
-    for (let r = 0; r < 4; r++) memory.copy(patch + <usize>(r * 4) * dPix, src + <usize>r * dRow, <usize>4 * dPix);
+    gatherPatch(dy + <usize>b * imgB, oh, ow, cout, cout, 4 * ty, 4 * tx, 4, patch);
     gradTile(patch, <usize>4 * dPix, dPix, cout, ms + <usize>t * dPix, mXi, tmp);
   }
 }
@@ -49,13 +33,15 @@ function gCoef(xi: i32, k: i32): f32 {
 }
 
 /**
- * dW [3,3,Cin,Cout] for a stride-1 3x3 conv. xp [N, 4TH+2, 4TW+2, Cin]: the zero-padded input
- * (output pixel (i,j) reads xp[i..i+2, j..j+2]); dy [N, 4TH, 4TW, Cout] zero beyond the real
- * output. Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16) + 144 +
- * 36*max(Cin, Cout) (after the planes: a transform's intermediate and a tile's pixels), m 36*(tc*Cout+16).
+ * dW [3,3,Cin,Cout] for a stride-1 3x3 conv of x [N, H, W, Cin] with output gradient dy
+ * [N, OH, OW, Cout], output pixel (i, j) reading x rows i - pt .. +2, columns j - pl .. +2 (zero
+ * outside x). Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16) +
+ * 144 + 36*max(Cin, Cout) (after the planes: a transform's intermediate and a tile's pixels),
+ * m 36*(tc*Cout+16).
  */
-export function filterGradWinograd(xp: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
-  n: i32, th: i32, tw: i32, cin: i32, cout: i32, tc: i32): void {
+export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
+  n: i32, h: i32, w: i32, oh: i32, ow: i32, pt: i32, pl: i32, cin: i32, cout: i32, tc: i32): void {
+  const th = (oh + 3) >> 2, tw = (ow + 3) >> 2;
   const xPix = <usize>cin << 2, dPix = <usize>cout << 2;
   // V scratch [36][tc][Cin], M scratch [36][tc][Cout], each xi slab padded by one cache line:
   // with power-of-two slabs the 36 values of one tile sit in one L1 set (measured 3x slower).
@@ -67,9 +53,8 @@ export function filterGradWinograd(xp: usize, dy: usize, dw: usize, du: usize, v
   const tiles = n * th * tw;
   for (let t0 = 0; t0 < tiles; t0 += tc) {
     const cnt = min(tc, tiles - t0);
-    // Separate (not inlined) functions per transform: measured faster than one loop body.
-    xTransforms(xp, th, tw, cin, t0, cnt, vs, vXi, tmp, tmp + 576);
-    dyTransforms(dy, th, tw, cout, t0, cnt, ms, mXi, tmp, tmp + 576);
+    inputTransform(x, n, h, w, cin, cin, th, tw, pt, pl, t0, cnt, vs, vXi, tmp, tmp + 576);
+    dyTransforms(dy, oh, ow, th, tw, cout, t0, cnt, ms, mXi, tmp, tmp + 576);
     // dU[xi] += V[xi]^T M[xi]: rows ci (4 per block, broadcast from V), 8 co lanes from M.
     for (let xi = 0; xi < 36; xi++) {
       const v = vs + <usize>xi * vXi, m = ms + <usize>xi * mXi, acc = du + <usize>xi * duXi;
