@@ -56,6 +56,9 @@ const CASES: [number[], number, Pad][] = [
   [[1, 3, 3, 4], 17, 'valid'],
   [[2, 7, 9, 12], 3, 'same'],
   [[2, 8, 8, 2], 5, 'same'],
+  // Interior tiles with whole channel vectors (the unchecked fast paths), bias and relu on full tiles.
+  [[2, 12, 14, 8], 12, 'same'],
+  [[1, 10, 14, 4], 8, 'valid'],
 ];
 
 for (const [xs, co, pad] of CASES) {

@@ -27,12 +27,13 @@ function convInfo(xShape: number[], filterShape: number[], strides: number | [nu
  * negative (negative = crop the input first).
  */
 function convPadded(backend: BackendWasm, x: Info, filter: Info, ph: [number, number], pw: [number, number], dilations: [number, number]): Info {
+  // 3x3 filters with enough channels: our Winograd kernel, which pads and crops as it reads.
+  const wino = tryWinogradPadded(backend, x, filter, ph, pw, dilations);
+  if (wino) return wino;
   const crop: [number, number][] = [[0, 0], [Math.min(0, ph[0]), Math.min(0, ph[1])], [Math.min(0, pw[0]), Math.min(0, pw[1])], [0, 0]];
   const xc = padOrCrop(backend, x, crop);
   const pad = [[0, 0], [Math.max(0, ph[0]), Math.max(0, ph[1])], [Math.max(0, pw[0]), Math.max(0, pw[1])], [0, 0]];
-  // 3x3 filters with enough channels (input gradients of 3x3 convs): our Winograd kernel.
-  const out = tryWinogradPadded(backend, xc, filter, [pad[1][0], pad[1][1]], [pad[2][0], pad[2][1]], dilations) ??
-    call(backend, 'Conv2D', { x: xc, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap);
+  const out = call(backend, 'Conv2D', { x: xc, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap);
   free(backend, xc);
   return out;
 }
@@ -87,6 +88,12 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
   // always needs): XNNPACK runs a 1-output-channel conv slowly (measured ~5 GFLOP/s), a matmul
   // plus a JS scatter-add is faster.
   if (filter.shape[2] === 1 && dy.dtype === 'float32') return inputGradCol2im(backend, dy, filter, info);
+  const top = kh - 1 - info.padInfo.top, left = kw - 1 - info.padInfo.left;
+  if (sh === 1 && sw === 1) {
+    // 3x3: Winograd reading the forward filter flipped and in/out-swapped in place (no Reverse/Transpose).
+    const wino = tryWinogradPadded(backend, dy, filter, [top, h + kh - 1 - oh - top], [left, w + kw - 1 - ow - left], [1, 1], true);
+    if (wino) return wino;
+  }
   let dyD: Info;
   if (sh === 1 && sw === 1) {
     dyD = reshape(backend, dy, dy.shape.slice());
@@ -102,7 +109,6 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
   const wT = transpose(backend, flipped, [0, 1, 3, 2]);
   free(backend, flipped);
   const hd = dyD.shape[1], wd = dyD.shape[2];
-  const top = kh - 1 - info.padInfo.top, left = kw - 1 - info.padInfo.left;
   const out = convPadded(backend, dyD, wT, [top, h + kh - 1 - hd - top], [left, w + kw - 1 - wd - left], [1, 1]);
   free(backend, dyD, wT);
   return out;

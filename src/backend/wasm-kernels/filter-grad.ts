@@ -2,7 +2,9 @@
  * Conv2DBackpropFilter for stride-1, dilation-1 NHWC float32 convolutions on our own SIMD kernels,
  * instead of a forward Conv2D whose "filter" is dy (XNNPACK, ~18-24 GFLOP/s, transposes around it):
  * - 3x3 with Cin % 4 == 0, Co % 8 == 0: Winograd F(4x4,3x3) (assembly/filter-grad-winograd.ts),
- *   4x fewer multiplies (measured batch 128, resblock 64->64: 527 -> 70 ms; cnn 32->64: 24 -> 5 ms);
+ *   4x fewer multiplies (measured batch 128, resblock 64->64: 527 -> 70 ms; cnn 32->64: 24 -> 5 ms),
+ *   reading x and dy in place; then ~59 ms with tiles copied to a patch before transforming
+ *   (of which the GEMMs ~47 ms, transforms ~12 ms);
  * - otherwise a direct GEMM over pixels reading the zero-padded input in place (assembly/filter-grad.ts,
  *   ~50 GFLOP/s; resblock stem 3->64: 154 -> 12 ms; cnn 1->32: 12 -> 1.5 ms; 64->64 would be 200 ms).
  */
@@ -14,7 +16,8 @@ import { free, type Info } from './kernel-call.js';
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
 interface FilterGradExports {
   filterGradPad(x: number, xp: number, n: number, h: number, w: number, c: number, hp: number, wp: number, pt: number, pl: number): void;
-  filterGradWinograd(xp: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, th: number, tw: number, cin: number, cout: number, tc: number): void;
+  filterGradWinograd(x: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, h: number, w: number,
+    oh: number, ow: number, pt: number, pl: number, cin: number, cout: number, tc: number): void;
   filterGrad(xp: number, dy: number, dw: number, n: number, hp: number, wp: number, cin: number, oh: number, ow: number, cout: number, kh: number, kw: number, ib: number): void;
 }
 
@@ -59,25 +62,17 @@ export function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, info: 
   return out;
 }
 
-/** The Winograd F(4x4,3x3) path (assembly/filter-grad-winograd.ts): pads x and dy to whole 4x4 tiles. */
+/** The Winograd F(4x4,3x3) path (assembly/filter-grad-winograd.ts): reads x and dy in place (no padded copies). */
 function winograd(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
   const { outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
-  const th = Math.ceil(oh / 4), tw = Math.ceil(ow / 4);
   const tc = filterGradTuning.winogradTiles;
   const k = simd(backend) as unknown as FilterGradExports;
   const out = backend.makeOutput([3, 3, ci, co], 'float32');
-  const xp = backend.makeOutput([n, 4 * th + 2, 4 * tw + 2, ci], 'float32');
   const du = backend.makeOutput([36, ci, co], 'float32');
-  const vs = backend.makeOutput([36, tc * ci + 16], 'float32');
+  const vs = backend.makeOutput([36 * (tc * ci + 16) + 144 + 36 * Math.max(ci, co)], 'float32');
   const ms = backend.makeOutput([36, tc * co + 16], 'float32');
-  let dyp: Info = dy;
-  if (oh % 4 !== 0 || ow % 4 !== 0) {
-    dyp = backend.makeOutput([n, 4 * th, 4 * tw, co], 'float32');
-    k.filterGradPad(ptr(backend, dy), ptr(backend, dyp), n, oh, ow, co, 4 * th, 4 * tw, 0, 0);
-  }
-  k.filterGradPad(ptr(backend, x), ptr(backend, xp), n, h, w, ci, 4 * th + 2, 4 * tw + 2, info.padInfo.top, info.padInfo.left);
-  k.filterGradWinograd(ptr(backend, xp), ptr(backend, dyp), ptr(backend, out), ptr(backend, du), ptr(backend, vs), ptr(backend, ms), n, th, tw, ci, co, tc);
-  free(backend, xp, du, vs, ms);
-  if (dyp !== dy) free(backend, dyp);
+  k.filterGradWinograd(ptr(backend, x), ptr(backend, dy), ptr(backend, out), ptr(backend, du), ptr(backend, vs), ptr(backend, ms),
+    n, h, w, oh, ow, info.padInfo.top, info.padInfo.left, ci, co, tc);
+  free(backend, du, vs, ms);
   return out;
 }

@@ -7,44 +7,19 @@
 // the GEMM accumulates into dU with the direct kernel's 4x8 register blocks.
 // All pointers are byte offsets into tfjs's memory; nothing is allocated here.
 import { block4x8 } from './filter-grad';
+import { gatherPatch, gradTile, inputTransform } from './winograd-transforms';
 
-/**
- * 1-D B^T transform of 6 vectors (stride sIn bytes) into 6 (stride sOut), in place allowed:
- * B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1].
- */
-// @ts-ignore: decorator
-@inline function bt6(src: usize, sIn: usize, dst: usize, sOut: usize): void {
-  const d0 = v128.load(src), d1 = v128.load(src + sIn), d2 = v128.load(src + 2 * sIn);
-  const d3 = v128.load(src + 3 * sIn), d4 = v128.load(src + 4 * sIn), d5 = v128.load(src + 5 * sIn);
-  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
-  const a = f32x4.sub(d4, d2); // d4 - d2
-  const b = f32x4.sub(d3, d1); // d3 - d1
-  const c = f32x4.sub(d4, f32x4.mul(four, d2)); // d4 - 4 d2
-  const e = f32x4.sub(d3, f32x4.mul(four, d1)); // d3 - 4 d1
-  v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
-  v128.store(dst + sOut, f32x4.add(c, e));
-  v128.store(dst + 2 * sOut, f32x4.sub(c, e));
-  v128.store(dst + 3 * sOut, f32x4.add(a, f32x4.mul(two, b)));
-  v128.store(dst + 4 * sOut, f32x4.sub(a, f32x4.mul(two, b)));
-  v128.store(dst + 5 * sOut, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
-}
-
-/**
- * 1-D A transform of 4 vectors (stride sIn) into 6 (stride sOut), in place allowed:
- * m = [y0, y0+y1+y2+y3, y0-y1+y2-y3, y0+2y1+4y2+8y3, y0-2y1+4y2-8y3, y3].
- */
-// @ts-ignore: decorator
-@inline function a6(src: usize, sIn: usize, dst: usize, sOut: usize): void {
-  const y0 = v128.load(src), y1 = v128.load(src + sIn), y2 = v128.load(src + 2 * sIn), y3 = v128.load(src + 3 * sIn);
-  const p02 = f32x4.add(y0, y2), p13 = f32x4.add(y1, y3);
-  const q02 = f32x4.add(y0, f32x4.mul(f32x4.splat(4), y2));
-  const q13 = f32x4.add(f32x4.mul(f32x4.splat(2), y1), f32x4.mul(f32x4.splat(8), y3));
-  v128.store(dst, y0);
-  v128.store(dst + sOut, f32x4.add(p02, p13));
-  v128.store(dst + 2 * sOut, f32x4.sub(p02, p13));
-  v128.store(dst + 3 * sOut, f32x4.add(q02, q13));
-  v128.store(dst + 4 * sOut, f32x4.sub(q02, q13));
-  v128.store(dst + 5 * sOut, y3);
+/** M planes (stride mXi) of tiles t0 .. t0+cnt-1 (grid th x tw) from dy [N, OH, OW, Cout], zero past OH/OW. */
+function dyTransforms(dy: usize, oh: i32, ow: i32, th: i32, tw: i32, cout: i32, t0: i32, cnt: i32, ms: usize, mXi: usize, tmp: usize, patch: usize): void {
+  const dPix = <usize>cout << 2;
+  const imgB = <usize>(oh * ow) * dPix;
+  for (let t = 0; t < cnt; t++) {
+    const g = t0 + t;
+    const b = g / (th * tw), rem = g % (th * tw);
+    const ty = rem / tw, tx = rem % tw;
+    gatherPatch(dy + <usize>b * imgB, oh, ow, cout, cout, 4 * ty, 4 * tx, 4, patch);
+    gradTile(patch, <usize>4 * dPix, dPix, cout, ms + <usize>t * dPix, mXi, tmp);
+  }
 }
 
 /** G[xi][k] of F(4x4,3x3): rows [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. */
@@ -58,43 +33,28 @@ function gCoef(xi: i32, k: i32): f32 {
 }
 
 /**
- * dW [3,3,Cin,Cout] for a stride-1 3x3 conv. xp [N, 4TH+2, 4TW+2, Cin]: the zero-padded input
- * (output pixel (i,j) reads xp[i..i+2, j..j+2]); dy [N, 4TH, 4TW, Cout] zero beyond the real
- * output. Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16), m 36*(tc*Cout+16).
+ * dW [3,3,Cin,Cout] for a stride-1 3x3 conv of x [N, H, W, Cin] with output gradient dy
+ * [N, OH, OW, Cout], output pixel (i, j) reading x rows i - pt .. +2, columns j - pl .. +2 (zero
+ * outside x). Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16) +
+ * 144 + 36*max(Cin, Cout) (after the planes: a transform's intermediate and a tile's pixels),
+ * m 36*(tc*Cout+16).
  */
-export function filterGradWinograd(xp: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
-  n: i32, th: i32, tw: i32, cin: i32, cout: i32, tc: i32): void {
-  const wp = 4 * tw + 2;
-  const xPix = <usize>cin << 2, xRow = <usize>(wp * cin) << 2;
-  const dPix = <usize>cout << 2, dRow = <usize>(4 * tw * cout) << 2;
+export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
+  n: i32, h: i32, w: i32, oh: i32, ow: i32, pt: i32, pl: i32, cin: i32, cout: i32, tc: i32): void {
+  const th = (oh + 3) >> 2, tw = (ow + 3) >> 2;
+  const xPix = <usize>cin << 2, dPix = <usize>cout << 2;
   // V scratch [36][tc][Cin], M scratch [36][tc][Cout], each xi slab padded by one cache line:
   // with power-of-two slabs the 36 values of one tile sit in one L1 set (measured 3x slower).
-  const vTile = <usize>cin << 2, vXi = <usize>(tc * cin + 16) << 2;
-  const mTile = <usize>cout << 2, mXi = <usize>(tc * cout + 16) << 2;
+  const vXi = <usize>(tc * cin + 16) << 2;
+  const mXi = <usize>(tc * cout + 16) << 2;
   const duXi = <usize>(cin * cout) << 2;
+  const tmp = vs + <usize>36 * vXi;
   memory.fill(du, 0, 36 * duXi);
   const tiles = n * th * tw;
   for (let t0 = 0; t0 < tiles; t0 += tc) {
     const cnt = min(tc, tiles - t0);
-    for (let t = 0; t < cnt; t++) {
-      const g = t0 + t;
-      const b = g / (th * tw), rem = g % (th * tw);
-      const ty = rem / tw, tx = rem % tw;
-      const xBase = xp + <usize>((b * (4 * th + 2) + 4 * ty) * wp + 4 * tx) * xPix;
-      const dBase = dy + <usize>((b * 4 * th + 4 * ty) * 4 * tw + 4 * tx) * dPix;
-      const vBase = vs + <usize>t * vTile, mBase = ms + <usize>t * mTile;
-      for (let c = 0; c < cin; c += 4) {
-        const o = <usize>c << 2;
-        // Columns (B^T d), written as V[r*6 + col]; then rows ((B^T d) B) in place.
-        for (let col = 0; col < 6; col++) bt6(xBase + o + <usize>col * xPix, xRow, vBase + o + <usize>col * vXi, 6 * vXi);
-        for (let r = 0; r < 6; r++) bt6(vBase + o + <usize>(6 * r) * vXi, vXi, vBase + o + <usize>(6 * r) * vXi, vXi);
-      }
-      for (let c = 0; c < cout; c += 4) {
-        const o = <usize>c << 2;
-        for (let col = 0; col < 4; col++) a6(dBase + o + <usize>col * dPix, dRow, mBase + o + <usize>col * mXi, 6 * mXi);
-        for (let r = 0; r < 6; r++) a6(mBase + o + <usize>(6 * r) * mXi, mXi, mBase + o + <usize>(6 * r) * mXi, mXi);
-      }
-    }
+    inputTransform(x, n, h, w, cin, cin, th, tw, pt, pl, t0, cnt, vs, vXi, tmp, tmp + 576);
+    dyTransforms(dy, oh, ow, th, tw, cout, t0, cnt, ms, mXi, tmp, tmp + 576);
     // dU[xi] += V[xi]^T M[xi]: rows ci (4 per block, broadcast from V), 8 co lanes from M.
     for (let xi = 0; xi < 36; xi++) {
       const v = vs + <usize>xi * vXi, m = ms + <usize>xi * mXi, acc = du + <usize>xi * duXi;

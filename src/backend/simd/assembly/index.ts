@@ -28,3 +28,4 @@ export * from './batchnorm';
 export * from './transpose';
 export * from './sparse-input-grad';
 export * from './bn-train';
+export * from './winograd-filter';

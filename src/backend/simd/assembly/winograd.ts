@@ -5,6 +5,7 @@
 // M [36][chunk][np] stay in cache. Transforms vectorise over 4 channels; pixels outside the
 // input (any padding, or a crop when a pad is negative) read as zero.
 import { GEMM_ROWS, gemmPanels } from './gemm';
+import { inputTransform } from './winograd-transforms';
 
 /** The first min(rem, 4) floats at p, zeros after: a channel tail never reads past its buffer. */
 // @ts-ignore: decorator
@@ -14,79 +15,6 @@ import { GEMM_ROWS, gemmPanels } from './gemm';
   if (rem > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
   if (rem > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
   return v;
-}
-
-/** Pixel ix of an input row (4 channels from the row's channel offset), zero outside [0, w). */
-// @ts-ignore: decorator
-@inline function px(row: usize, ix: i32, w: i32, cinB: usize, rem: i32): v128 {
-  if (<u32>ix >= <u32>w) return f32x4.splat(0);
-  return loadLanes(row + <usize>ix * cinB, rem);
-}
-
-/**
- * 1-D B^T transform of d0..d5, stored at p, p+s, ..., p+5s (s in bytes).
- * B^T rows: [4 0 -5 0 1 0] [0 -4 -4 1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1].
- */
-// @ts-ignore: decorator
-@inline function bt(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, p: usize, s: usize): void {
-  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
-  const a = f32x4.sub(d4, f32x4.mul(four, d2)); // d4 - 4 d2
-  const b = f32x4.sub(d3, f32x4.mul(four, d1)); // d3 - 4 d1
-  const c = f32x4.sub(d4, d2);
-  const e = f32x4.mul(two, f32x4.sub(d3, d1));
-  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
-  v128.store(p + s, f32x4.add(a, b));
-  v128.store(p + <usize>2 * s, f32x4.sub(a, b));
-  v128.store(p + <usize>3 * s, f32x4.add(c, e));
-  v128.store(p + <usize>4 * s, f32x4.sub(c, e));
-  v128.store(p + <usize>5 * s, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
-}
-
-/**
- * V[ξ][i][c] for tiles t0 .. t0+cnt-1 (tiles past the last are zero). V's ξ stride is chunk*kp
- * floats, tile stride kp = cin rounded up to 4. Tile t = (b, ty, tx) reads input rows
- * 4ty - padTop .. +5 and columns 4tx - padLeft .. +5.
- */
-function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, tilesH: i32, tilesW: i32,
-  padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize): void {
-  const cinB = <usize>cin << 2;
-  const perImg = tilesH * tilesW;
-  for (let i = 0; i < cnt; i++) {
-    const t = t0 + i;
-    const b = t / perImg;
-    const vt = v + ((<usize>i * <usize>kp) << 2);
-    if (b >= nImg) {
-      for (let xi = 0; xi < 36; xi++) memory.fill(vt + <usize>xi * sX, 0, <usize>kp << 2);
-      continue;
-    }
-    const r0 = t - b * perImg;
-    const ty = r0 / tilesW, tx = r0 - ty * tilesW;
-    const iy0 = ty * 4 - padTop, ix0 = tx * 4 - padLeft;
-    const img = x + <usize>b * <usize>h * <usize>w * cinB;
-    for (let c = 0; c < kp; c += 4) {
-      const rem = cin - c;
-      const vc = vt + (<usize>c << 2);
-      // Pass 1: transform each input row (into the V slots of that row), B^T along x.
-      for (let r = 0; r < 6; r++) {
-        const iy = iy0 + r;
-        const dst = vc + <usize>(r * 6) * sX;
-        if (<u32>iy >= <u32>h) {
-          const z = f32x4.splat(0);
-          for (let j = 0; j < 6; j++) v128.store(dst + <usize>j * sX, z);
-          continue;
-        }
-        const row = img + <usize>iy * <usize>w * cinB + (<usize>c << 2);
-        bt(px(row, ix0, w, cinB, rem), px(row, ix0 + 1, w, cinB, rem), px(row, ix0 + 2, w, cinB, rem),
-          px(row, ix0 + 3, w, cinB, rem), px(row, ix0 + 4, w, cinB, rem), px(row, ix0 + 5, w, cinB, rem), dst, sX);
-      }
-      // Pass 2: B^T along y, in place on each column j.
-      const s6 = <usize>6 * sX;
-      for (let j = 0; j < 6; j++) {
-        const p = vc + <usize>j * sX;
-        bt(v128.load(p), v128.load(p + s6), v128.load(p + <usize>2 * s6), v128.load(p + <usize>3 * s6), v128.load(p + <usize>4 * s6), v128.load(p + <usize>5 * s6), p, s6);
-      }
-    }
-  }
 }
 
 /**
@@ -115,9 +43,48 @@ function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, 
   if (rem > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
+/**
+ * A whole 4x4 output tile, cout a multiple of 4: A^T along x from M (ξ stride sX) into tmp
+ * [6 rows][4] (contiguous, L1), then A^T along y straight into y (row stride rowB, pixel pixB)
+ * with bias and relu, without checks.
+ */
+// @ts-ignore: decorator
+@inline function fullTile(mt: usize, sX: usize, y: usize, rowB: usize, pixB: usize, cout: i32, bias: usize, relu: i32, tmp: usize): void {
+  const zero = f32x4.splat(0);
+  const s6 = <usize>6 * sX;
+  for (let c = 0; c < cout; c += 4) {
+    const mc = mt + (<usize>c << 2);
+    let p = mc;
+    for (let r = 0; r < 6; r++) {
+      at(v128.load(p), v128.load(p + sX), v128.load(p + <usize>2 * sX), v128.load(p + <usize>3 * sX), v128.load(p + <usize>4 * sX), v128.load(p + <usize>5 * sX), tmp + <usize>(r * 64), 16);
+      p += s6;
+    }
+    const bv = bias != 0 ? v128.load(bias + (<usize>c << 2)) : zero;
+    const yc = y + (<usize>c << 2);
+    for (let j = 0; j < 4; j++) {
+      const q = tmp + <usize>(j * 16);
+      const m0 = v128.load(q), m1 = v128.load(q, 64), m2 = v128.load(q, 128), m3 = v128.load(q, 192), m4 = v128.load(q, 256), m5 = v128.load(q, 320);
+      const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2);
+      const cc = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+      let o0 = f32x4.add(f32x4.add(f32x4.add(m0, a), cc), bv);
+      let o1 = f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bv);
+      let o2 = f32x4.add(f32x4.add(a, f32x4.mul(f32x4.splat(4), cc)), bv);
+      let o3 = f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bv);
+      if (relu) {
+        o0 = f32x4.max(o0, zero); o1 = f32x4.max(o1, zero); o2 = f32x4.max(o2, zero); o3 = f32x4.max(o3, zero);
+      }
+      const py = yc + <usize>j * pixB;
+      v128.store(py, o0);
+      v128.store(py + rowB, o1);
+      v128.store(py + <usize>2 * rowB, o2);
+      v128.store(py + <usize>3 * rowB, o3);
+    }
+  }
+}
+
 /** y tiles from M [36][chunk][np] (in place as scratch), plus bias (0 = none) and relu (lower bound lo). */
 function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles: i32, tilesH: i32, tilesW: i32,
-  y: usize, oh: i32, ow: i32, cout: i32, bias: usize, relu: i32): void {
+  y: usize, oh: i32, ow: i32, cout: i32, bias: usize, relu: i32, tmp: usize): void {
   const coutB = <usize>cout << 2;
   const s6 = <usize>6 * sX;
   const perImg = tilesH * tilesW;
@@ -132,6 +99,10 @@ function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles
     const rows = min(4, oh - oy0), cols = min(4, ow - ox0);
     const base = y + ((<usize>b * <usize>oh + <usize>oy0) * <usize>ow + <usize>ox0) * coutB;
     const mt = m + ((<usize>i * <usize>np) << 2);
+    if (rows == 4 && cols == 4 && (cout & 3) == 0) {
+      fullTile(mt, sX, base, <usize>ow * coutB, coutB, cout, bias, relu, tmp);
+      continue;
+    }
     for (let c = 0; c < cout; c += 4) {
       const mc = mt + (<usize>c << 2);
       // Pass 1: A^T along x on each of the 6 rows, in place (columns 0..3 of the row).
@@ -168,7 +139,7 @@ function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles
 /** Floats of scratch winogradConv3x3 needs for these channel counts and chunk. */
 export function winogradScratchFloats(cin: i32, cout: i32, chunk: i32): i32 {
   const kp = (cin + 3) & ~3, np = (cout + 7) & ~7;
-  return <i32>((<usize>36 * (planeBytes(chunk, kp) + planeBytes(chunk, np))) >> 2);
+  return <i32>((<usize>36 * (planeBytes(chunk, kp) + planeBytes(chunk, np) + (<usize>kp << 2)) + 576) >> 2);
 }
 
 /**
@@ -190,10 +161,10 @@ export function winogradConv3x3(x: usize, n: i32, h: i32, w: i32, cin: i32, u: u
   for (let t0 = 0; t0 < nTiles; t0 += chunk) {
     let cnt = min(chunk, nTiles - t0);
     cnt = ((cnt + GEMM_ROWS - 1) / GEMM_ROWS) * GEMM_ROWS;
-    inputTransform(x, n, h, w, cin, kp, tilesH, tilesW, padTop, padLeft, t0, cnt, v, vX);
+    inputTransform(x, n, h, w, cin, kp, tilesH, tilesW, padTop, padLeft, t0, cnt, v, vX, m + <usize>36 * mX, m + <usize>36 * mX + 576);
     for (let xi = 0; xi < 36; xi++) {
       gemmPanels(v + <usize>xi * vX, kp, u + <usize>xi * uStride, cin, m + <usize>xi * mX, np, cnt, np);
     }
-    outputTransform(m, mX, np, t0, cnt, nTiles, tilesH, tilesW, y, oh, ow, cout, bias, relu);
+    outputTransform(m, mX, np, t0, cnt, nTiles, tilesH, tilesW, y, oh, ow, cout, bias, relu, m + <usize>36 * mX);
   }
 }
