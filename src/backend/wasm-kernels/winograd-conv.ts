@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd/module.js';
 import { free, stockKernel, type Info } from './kernel-call.js';
+import { trySmallCinConv } from './conv-small-cin.js';
 
 interface WinogradExports {
   winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
@@ -125,7 +126,7 @@ export function conv2D(args: KernelArgs): Info {
   const backend = args.backend as BackendWasm;
   const { x, filter } = args.inputs as { x: Info; filter: Info };
   const p = plan(x, filter, args.attrs);
-  if (!p) return stock('Conv2D', args);
+  if (!p) return trySmallCinConv(backend, x, filter, args.attrs) ?? stock('Conv2D', args);
   return winogradConv(backend, x, filter, p.top, p.left, p.oh, p.ow);
 }
 
@@ -139,6 +140,8 @@ export function fusedConv2D(args: KernelArgs): Info {
   const activation = (args.attrs as unknown as tf.FusedConv2DAttrs).activation ?? 'linear';
   const p = plan(x, filter, args.attrs);
   const biasOk = bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === filter.shape[3]);
-  if (!p || preluActivationWeights != null || !biasOk || (activation !== 'linear' && activation !== 'relu')) return stock('FusedConv2D', args);
+  if (preluActivationWeights != null || !biasOk || (activation !== 'linear' && activation !== 'relu')) return stock('FusedConv2D', args);
+  // Few input channels (first layers): our direct conv, where it takes the case.
+  if (!p) return trySmallCinConv(backend, x, filter, args.attrs, bias ?? null, activation === 'relu') ?? stock('FusedConv2D', args);
   return winogradConv(backend, x, filter, p.top, p.left, p.oh, p.ow, bias ?? null, activation === 'relu');
 }
