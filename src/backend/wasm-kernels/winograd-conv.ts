@@ -31,7 +31,8 @@ interface WinogradExports {
  * 13x13, 'same'; ratio stock/ours): batch 128: 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
  * and 1.24, 4->16 1.26 and 1.12, 16->16 1.69 and 1.57, 64->64 3.3; 1->32 (28x28 valid) 0.70.
  * Batch 32: 64->3 (the stem's input gradient in exact GC) 2.39 and 1.30, 64->1 0.92 and 1.05.
- * So Cin 1-3 (first layers on images) and single-output-channel convs stay on XNNPACK.
+ * So Cin 1-3 (first layers on images) and single-output-channel convs do not use Winograd: Cin
+ * <= 4 goes to our direct conv (conv-small-cin.ts, 1.2-1.7x XNNPACK), the rest to XNNPACK.
  */
 export const WINOGRAD_MIN_CHANNELS = { cin: 4, cout: 3, product: 32 };
 

@@ -59,14 +59,21 @@ export function convSmallCinPack(f: usize, kh: i32, kw: i32, cin: i32, cout: i32
   }
 }
 
+/** Floats of the row scratch convSmallCin needs: kh zero-padded input rows covering ceil(ow/4)*4 outputs. */
+export function convSmallCinRowFloats(kh: i32, kw: i32, cin: i32, ow: i32, sw: i32): i32 {
+  return kh * (((ow + 3) & ~3) - 1) * sw * cin + kh * kw * cin;
+}
+
 /**
  * y [n,oh,ow,cout] = conv of x [n,h,w,cin] with the packed filter wf (convSmallCinPack), stride
  * (sh, sw), dilation 1; output pixel (i, j) reads input rows i*sh - padTop + 0..kh-1 and columns
  * j*sw - padLeft + 0..kw-1 (out-of-range taps are the zero padding). Bias (packed) added, relu
- * when relu != 0.
+ * when relu != 0. rows: convSmallCinRowFloats floats of scratch. Per output row the kh input rows
+ * are copied zero-padded into rows (a few hundred floats against ow*cout outputs), so every
+ * pixel block runs without bounds checks, the ragged last block included.
  */
 export function convSmallCin(x: usize, n: i32, h: i32, w: i32, cin: i32, wf: usize, kh: i32, kw: i32, cout: i32, relu: i32,
-  y: usize, oh: i32, ow: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32): void {
+  y: usize, oh: i32, ow: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, rows: usize): void {
   const nb = (cout + 7) >> 3;
   const rowTaps = kw * cin;
   const blkBytes = <usize>(kh * rowTaps) << 5;
@@ -75,18 +82,21 @@ export function convSmallCin(x: usize, n: i32, h: i32, w: i32, cin: i32, wf: usi
   const xRow = <usize>w * xPix;
   const step = <usize>sw * xPix;
   const yPix = <usize>cout << 2;
-  // Output columns whose taps are all inside x: the unchecked 4-pixel fast path.
-  let jLo = padLeft > 0 ? (padLeft + sw - 1) / sw : 0;
-  let jHi = w - kw + padLeft >= 0 ? (w - kw + padLeft) / sw + 1 : 0;
-  if (jHi > ow) jHi = ow;
-  if (jLo > jHi) jLo = jHi;
+  // Padded row: input columns -padLeft .. -padLeft + wp - 1.
+  const wp = (((ow + 3) & ~3) - 1) * sw + kw;
+  const pRow = <usize>wp * xPix;
+  // Columns of x inside the padded row: [c0, c1) land at padLeft + c.
+  const c0 = padLeft < 0 ? -padLeft : 0;
+  const c1 = w < wp - padLeft ? w : wp - padLeft;
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
       const r0 = i * sh - padTop;
-      const khLo = r0 < 0 ? -r0 : 0;
-      const khHi = h - r0 < kh ? h - r0 : kh;
-      // Base of input row r0 (may lie before x when r0 < 0: only rows khLo.. are read).
-      const xr = x + <usize>(b * h + r0) * xRow;
+      memory.fill(rows, 0, <usize>kh * pRow);
+      for (let r = 0; r < kh; r++) {
+        const xr = r0 + r;
+        if (xr < 0 || xr >= h || c1 <= c0) continue;
+        memory.copy(rows + <usize>r * pRow + <usize>(padLeft + c0) * xPix, x + <usize>(b * h + xr) * xRow + <usize>c0 * xPix, <usize>(c1 - c0) * xPix);
+      }
       const yr = y + <usize>((b * oh + i) * ow) * yPix;
       for (let cb = 0; cb < nb; cb++) {
         const fb = wf + <usize>cb * blkBytes;
@@ -94,55 +104,35 @@ export function convSmallCin(x: usize, n: i32, h: i32, w: i32, cin: i32, wf: usi
         const bias1 = v128.load(biasP + (<usize>cb << 5), 16);
         const k = cout - (cb << 3);
         const yc = yr + (<usize>cb << 5);
-        let j = 0;
-        // Left edge and everything the fast path does not cover go through the checked path.
-        while (j < ow) {
-          if (j >= jLo && j + 4 <= jHi) {
-            let a0 = bias0, a1 = bias1, c0 = bias0, c1 = bias1, d0 = bias0, d1 = bias1, e0 = bias0, e1 = bias1;
-            for (let r = khLo; r < khHi; r++) {
-              let xp = xr + <usize>r * xRow + <usize>(j * sw - padLeft) * xPix;
-              let fp = fb + (<usize>(r * rowTaps) << 5);
-              for (let t = 0; t < rowTaps; t++) {
-                const f0 = v128.load(fp), f1 = v128.load(fp, 16);
-                let s = v128.load32_splat(xp);
-                a0 = f32x4.add(a0, f32x4.mul(s, f0));
-                a1 = f32x4.add(a1, f32x4.mul(s, f1));
-                s = v128.load32_splat(xp + step);
-                c0 = f32x4.add(c0, f32x4.mul(s, f0));
-                c1 = f32x4.add(c1, f32x4.mul(s, f1));
-                s = v128.load32_splat(xp + 2 * step);
-                d0 = f32x4.add(d0, f32x4.mul(s, f0));
-                d1 = f32x4.add(d1, f32x4.mul(s, f1));
-                s = v128.load32_splat(xp + 3 * step);
-                e0 = f32x4.add(e0, f32x4.mul(s, f0));
-                e1 = f32x4.add(e1, f32x4.mul(s, f1));
-                xp += 4;
-                fp += 32;
-              }
+        for (let j = 0; j < ow; j += 4) {
+          let a0 = bias0, a1 = bias1, d0 = bias0, d1 = bias1, e0 = bias0, e1 = bias1, g0 = bias0, g1 = bias1;
+          let fp = fb;
+          for (let r = 0; r < kh; r++) {
+            let xp = rows + <usize>r * pRow + <usize>j * step;
+            for (let t = 0; t < rowTaps; t++) {
+              const f0 = v128.load(fp), f1 = v128.load(fp, 16);
+              let s = v128.load32_splat(xp);
+              a0 = f32x4.add(a0, f32x4.mul(s, f0));
+              a1 = f32x4.add(a1, f32x4.mul(s, f1));
+              s = v128.load32_splat(xp + step);
+              d0 = f32x4.add(d0, f32x4.mul(s, f0));
+              d1 = f32x4.add(d1, f32x4.mul(s, f1));
+              s = v128.load32_splat(xp + 2 * step);
+              e0 = f32x4.add(e0, f32x4.mul(s, f0));
+              e1 = f32x4.add(e1, f32x4.mul(s, f1));
+              s = v128.load32_splat(xp + 3 * step);
+              g0 = f32x4.add(g0, f32x4.mul(s, f0));
+              g1 = f32x4.add(g1, f32x4.mul(s, f1));
+              xp += 4;
+              fp += 32;
             }
-            const yp = yc + <usize>j * yPix;
-            finish(yp, a0, a1, relu, k);
-            finish(yp + yPix, c0, c1, relu, k);
-            finish(yp + 2 * yPix, d0, d1, relu, k);
-            finish(yp + 3 * yPix, e0, e1, relu, k);
-            j += 4;
-          } else {
-            const c = j * sw - padLeft;
-            const kwLo = c < 0 ? -c : 0;
-            const kwHi = w - c < kw ? w - c : kw;
-            let a0 = bias0, a1 = bias1;
-            for (let r = khLo; r < khHi; r++) {
-              const xp = xr + <usize>r * xRow + <usize>c * xPix;
-              const fp = fb + (<usize>(r * rowTaps) << 5);
-              for (let t = kwLo * cin; t < kwHi * cin; t++) {
-                const s = v128.load32_splat(xp + (<usize>t << 2));
-                a0 = f32x4.add(a0, f32x4.mul(s, v128.load(fp + (<usize>t << 5))));
-                a1 = f32x4.add(a1, f32x4.mul(s, v128.load(fp + (<usize>t << 5), 16)));
-              }
-            }
-            finish(yc + <usize>j * yPix, a0, a1, relu, k);
-            j++;
           }
+          const yp = yc + <usize>j * yPix;
+          const left = ow - j;
+          finish(yp, a0, a1, relu, k);
+          if (left > 1) finish(yp + yPix, d0, d1, relu, k);
+          if (left > 2) finish(yp + 2 * yPix, e0, e1, relu, k);
+          if (left > 3) finish(yp + 3 * yPix, g0, g1, relu, k);
         }
       }
     }
