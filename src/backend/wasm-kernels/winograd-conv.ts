@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd/module.js';
 import { free, stockKernel, type Info } from './kernel-call.js';
+import { trySmallCinConv } from './conv-small-cin.js';
 
 interface WinogradExports {
   winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
@@ -30,7 +31,8 @@ interface WinogradExports {
  * 13x13, 'same'; ratio stock/ours): batch 128: 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
  * and 1.24, 4->16 1.26 and 1.12, 16->16 1.69 and 1.57, 64->64 3.3; 1->32 (28x28 valid) 0.70.
  * Batch 32: 64->3 (the stem's input gradient in exact GC) 2.39 and 1.30, 64->1 0.92 and 1.05.
- * So Cin 1-3 (first layers on images) and single-output-channel convs stay on XNNPACK.
+ * So Cin 1-3 (first layers on images) and single-output-channel convs do not use Winograd: Cin
+ * <= 4 goes to our direct conv (conv-small-cin.ts, 1.2-1.7x XNNPACK), the rest to XNNPACK.
  */
 export const WINOGRAD_MIN_CHANNELS = { cin: 4, cout: 3, product: 32 };
 
@@ -125,7 +127,7 @@ export function conv2D(args: KernelArgs): Info {
   const backend = args.backend as BackendWasm;
   const { x, filter } = args.inputs as { x: Info; filter: Info };
   const p = plan(x, filter, args.attrs);
-  if (!p) return stock('Conv2D', args);
+  if (!p) return trySmallCinConv(backend, x, filter, args.attrs) ?? stock('Conv2D', args);
   return winogradConv(backend, x, filter, p.top, p.left, p.oh, p.ow);
 }
 
@@ -139,6 +141,8 @@ export function fusedConv2D(args: KernelArgs): Info {
   const activation = (args.attrs as unknown as tf.FusedConv2DAttrs).activation ?? 'linear';
   const p = plan(x, filter, args.attrs);
   const biasOk = bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === filter.shape[3]);
-  if (!p || preluActivationWeights != null || !biasOk || (activation !== 'linear' && activation !== 'relu')) return stock('FusedConv2D', args);
+  if (preluActivationWeights != null || !biasOk || (activation !== 'linear' && activation !== 'relu')) return stock('FusedConv2D', args);
+  // Few input channels (first layers): our direct conv, where it takes the case.
+  if (!p) return trySmallCinConv(backend, x, filter, args.attrs, bias ?? null, activation === 'relu') ?? stock('FusedConv2D', args);
   return winogradConv(backend, x, filter, p.top, p.left, p.oh, p.ow, bias ?? null, activation === 'relu');
 }

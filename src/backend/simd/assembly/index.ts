@@ -29,3 +29,4 @@ export * from './transpose';
 export * from './sparse-input-grad';
 export * from './bn-train';
 export * from './winograd-filter';
+export * from './conv-small-cin';
