@@ -25,8 +25,8 @@ interface SmallCinExports {
 /** Largest Cin taken: beyond it XNNPACK (or Winograd for 3x3) is faster (the kernel re-reads x per 8 Cout). */
 export const SMALL_CIN_MAX = 4;
 
-/** GC_RUN_SMALL_CIN=0 routes these convs to stock, for A/B of whole steps across processes. */
-let enabled = process.env.GC_RUN_SMALL_CIN !== '0';
+/** On by default; off only in same-process A/B benchmarks (setSmallCinEnabled). */
+let enabled = true;
 
 /** For same-process A/B benchmarks: route small-Cin convs to stock (false) or ours (true). */
 export function setSmallCinEnabled(on: boolean): void {
