@@ -1,10 +1,16 @@
 /**
  * wasm kernels of training-mode batch normalisation (ops and gradients in bn-train.ts), each one
  * or two SIMD passes over channels-last float32 [..., C] storage:
- * - `GcBatchNormTrain` (x [..., C], gamma, beta [C]; attr epsilon) -> [y, mean, variance]: one
- *   moments pass (batchnorm's bnMoments) and one normalise pass (batchNormRows).
+ * - `GcBatchNormTrain` (x [..., C], gamma, beta [C]; attrs epsilon, relu) -> [y, mean, variance]:
+ *   one moments pass (batchnorm's bnMoments) and one normalise pass (batchNormRows, or
+ *   batchNormReluRows writing relu(bn(x)) when relu is set).
  * - `GcBnMoments` (x [..., C]) -> [2, C]: row 0 mean, row 1 biased variance (one pass).
  * - `GcChannelAffine` (p, q [..., C], a, b, t [C]) -> p*a + q*b + t (one pass).
+ * - `GcBnReluGradSums` (dy, x, y [..., C], mean [C]) -> [2, C]: GcBnGradSums (bn-fused.ts) of the
+ *   relu-masked g = dy * (y > 0), one pass.
+ * - `GcChannelAffineRelu` (p, y, q [..., C], a, b, t [C]) -> (p * (y > 0))*a + q*b + t (one pass).
+ * The last two serve the backward of batch norm + relu on plain (unrecorded) backward passes only,
+ * so they have no gradients of their own.
  * Callers (bn-train.ts) only run them on the layouts checked there.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -16,12 +22,17 @@ import { free, type Info } from './kernel-call.js';
 export const BN_TRAIN = 'GcBatchNormTrain';
 export const BN_MOMENTS = 'GcBnMoments';
 export const CHANNEL_AFFINE = 'GcChannelAffine';
+export const BN_RELU_GRAD_SUMS = 'GcBnReluGradSums';
+export const CHANNEL_AFFINE_RELU = 'GcChannelAffineRelu';
 
 /** Our SIMD exports used here (src/backend/simd/assembly/bn-train.ts, batchnorm.ts). */
 interface BnTrainExports {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
   batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  batchNormReluRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  bnReluGradSums(m: number, c: number, dy: number, x: number, y: number, mean: number, out: number): void;
+  channelAffineRelu(m: number, c: number, p: number, y: number, a: number, q: number, b: number, t: number, out: number): void;
 }
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -42,7 +53,7 @@ function moments(backend: BackendWasm, x: Info, mean: number, variance: number):
 export function bnTrainKernel(args: Args): Info[] {
   const backend = args.backend as BackendWasm;
   const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
-  const eps = (args.attrs as { epsilon: number }).epsilon;
+  const { epsilon: eps, relu } = args.attrs as { epsilon: number; relu?: boolean };
   const c = x.shape[x.shape.length - 1];
   const mean = backend.makeOutput([c], 'float32');
   const variance = backend.makeOutput([c], 'float32');
@@ -54,7 +65,8 @@ export function bnTrainKernel(args: Args): Info[] {
   const g = backend.typedArrayFromHeap(gamma) as Float32Array;
   const dst = backend.typedArrayFromHeap(mul) as Float32Array;
   for (let k = 0; k < c; k++) dst[k] = g[k] / Math.sqrt(v[k] + eps);
-  exportsOf(backend).batchNormRows(size(x.shape) / c, c, ptr(backend, x), ptr(backend, mean), ptr(backend, mul), ptr(backend, beta), ptr(backend, y));
+  const rows = relu ? exportsOf(backend).batchNormReluRows : exportsOf(backend).batchNormRows;
+  rows(size(x.shape) / c, c, ptr(backend, x), ptr(backend, mean), ptr(backend, mul), ptr(backend, beta), ptr(backend, y));
   free(backend, mul);
   return [y, mean, variance];
 }
@@ -78,5 +90,27 @@ export function channelAffineKernel(args: Args): Info {
   const out = backend.makeOutput(p.shape, 'float32');
   const at = (i: Info) => ptr(backend, i);
   exportsOf(backend).channelAffine(size(p.shape) / c, c, at(p), at(a), at(q), at(b), at(t), 1, at(out));
+  return out;
+}
+
+/** Kernel func for `GcBnReluGradSums`: [2, C] = [sum(g); sum(g * (x - mean))], g = dy * (y > 0). */
+export function bnReluGradSumsKernel(args: Args): Info {
+  const backend = args.backend as BackendWasm;
+  const { dy, x, y, mean } = args.inputs as Record<string, Info>;
+  const c = x.shape[x.shape.length - 1];
+  const out = backend.makeOutput([2, c], 'float32');
+  const at = (i: Info) => ptr(backend, i);
+  exportsOf(backend).bnReluGradSums(size(x.shape) / c, c, at(dy), at(x), at(y), at(mean), at(out));
+  return out;
+}
+
+/** Kernel func for `GcChannelAffineRelu`. */
+export function channelAffineReluKernel(args: Args): Info {
+  const backend = args.backend as BackendWasm;
+  const { p, y, a, q, b, t } = args.inputs as Record<string, Info>;
+  const c = p.shape[p.shape.length - 1];
+  const out = backend.makeOutput(p.shape, 'float32');
+  const at = (i: Info) => ptr(backend, i);
+  exportsOf(backend).channelAffineRelu(size(p.shape) / c, c, at(p), at(y), at(a), at(q), at(b), at(t), at(out));
   return out;
 }

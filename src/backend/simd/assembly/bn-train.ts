@@ -110,3 +110,129 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
     }
   }
 }
+
+// ---- Batch norm followed by relu (GcBatchNormTrain with relu, and its backward). The relu mask
+// is y > 0 on the saved output y = relu(bn(x)) (y > 0 exactly where bn(x) > 0), applied to dy as
+// it is read, so the backward needs no separate relu-gradient pass.
+
+/**
+ * out[j, k] = max((x[j, k] - mean[k]) * mul[k] + offset[k], 0) for x [m, c]
+ * (batchnorm.ts's batchNormRows with the relu applied before the store).
+ */
+export function batchNormReluRows(m: i32, c: i32, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const zero = f32x4.splat(0);
+  for (let j = 0; j < m; j++) {
+    const base = <usize>j * rowBytes;
+    const s = x + base;
+    const d = out + base;
+    let k = 0;
+    for (; k + 4 <= c; k += 4) {
+      const o = <usize>k << 2;
+      const v = f32x4.sub(v128.load(s + o), v128.load(mean + o));
+      v128.store(d + o, f32x4.max(f32x4.add(f32x4.mul(v, v128.load(mul + o)), v128.load(offset + o)), zero));
+    }
+    for (; k < c; k++) {
+      const o = <usize>k << 2;
+      store<f32>(d + o, max<f32>((load<f32>(s + o) - load<f32>(mean + o)) * load<f32>(mul + o) + load<f32>(offset + o), 0));
+    }
+  }
+}
+
+/** Rows accumulated in registers before being added into the output (as batchnorm.ts). */
+const RELU_GRAD_BLOCK: i32 = 64;
+
+/**
+ * Masked batch-norm gradient sums for dy, x, y [m, c] and mean [c], g = dy where y > 0 else 0:
+ * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]).
+ * Same order of operations as batchnorm.ts's bnGradSums on a masked dy.
+ */
+export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, y: usize, mean: usize, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const c8 = c & ~7;
+  const zero = f32x4.splat(0);
+  memory.fill(out, 0, rowBytes << 1);
+  for (let j0 = 0; j0 < m; j0 += RELU_GRAD_BLOCK) {
+    const j1 = min<i32>(m, j0 + RELU_GRAD_BLOCK);
+    let k = 0;
+    for (; k < c8; k += 8) {
+      const ko = <usize>k << 2;
+      const m0 = v128.load(mean + ko);
+      const m1 = v128.load(mean + ko, 16);
+      let s0 = f32x4.splat(0);
+      let s1 = f32x4.splat(0);
+      let t0 = f32x4.splat(0);
+      let t1 = f32x4.splat(0);
+      const off = <usize>j0 * rowBytes + ko;
+      let pd = dy + off;
+      let px = x + off;
+      let py = y + off;
+      for (let j = j0; j < j1; j++) {
+        const d0 = v128.and(v128.load(pd), f32x4.gt(v128.load(py), zero));
+        const d1 = v128.and(v128.load(pd, 16), f32x4.gt(v128.load(py, 16), zero));
+        s0 = f32x4.add(s0, d0);
+        s1 = f32x4.add(s1, d1);
+        t0 = f32x4.add(t0, f32x4.mul(d0, f32x4.sub(v128.load(px), m0)));
+        t1 = f32x4.add(t1, f32x4.mul(d1, f32x4.sub(v128.load(px, 16), m1)));
+        pd += rowBytes;
+        px += rowBytes;
+        py += rowBytes;
+      }
+      const o1 = out + ko;
+      const o2 = o1 + rowBytes;
+      v128.store(o1, f32x4.add(v128.load(o1), s0));
+      v128.store(o1, f32x4.add(v128.load(o1, 16), s1), 16);
+      v128.store(o2, f32x4.add(v128.load(o2), t0));
+      v128.store(o2, f32x4.add(v128.load(o2, 16), t1), 16);
+    }
+    for (; k < c; k++) {
+      const ko = <usize>k << 2;
+      const mk = load<f32>(mean + ko);
+      let s: f32 = 0;
+      let t: f32 = 0;
+      const off = <usize>j0 * rowBytes + ko;
+      let pd = dy + off;
+      let px = x + off;
+      let py = y + off;
+      for (let j = j0; j < j1; j++) {
+        const d: f32 = load<f32>(py) > 0 ? load<f32>(pd) : 0;
+        s += d;
+        t += d * (load<f32>(px) - mk);
+        pd += rowBytes;
+        px += rowBytes;
+        py += rowBytes;
+      }
+      store<f32>(out + ko, load<f32>(out + ko) + s);
+      store<f32>(out + ko + rowBytes, load<f32>(out + ko + rowBytes) + t);
+    }
+  }
+}
+
+/**
+ * out[j, k] = g[j, k] * a[k] + q[j, k] * b[k] + t[k] with g = p where y > 0 else 0, for p, q, y
+ * [m, c] and a, b, t [c]: the dx of batch norm + relu's backward (p = dy, q = x) in one pass.
+ */
+export function channelAffineRelu(m: i32, c: i32, p: usize, y: usize, a: usize, q: usize, b: usize, t: usize, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const c4 = c & ~3;
+  const zero = f32x4.splat(0);
+  for (let j = 0; j < m; j++) {
+    const base = <usize>j * rowBytes;
+    const sp = p + base;
+    const sy = y + base;
+    const sq = q + base;
+    const d = out + base;
+    let k = 0;
+    for (; k < c4; k += 4) {
+      const o = <usize>k << 2;
+      const g = v128.and(v128.load(sp + o), f32x4.gt(v128.load(sy + o), zero));
+      const r = f32x4.add(f32x4.mul(g, v128.load(a + o)), f32x4.mul(v128.load(sq + o), v128.load(b + o)));
+      v128.store(d + o, f32x4.add(r, v128.load(t + o)));
+    }
+    for (; k < c; k++) {
+      const o = <usize>k << 2;
+      const g: f32 = load<f32>(sy + o) > 0 ? load<f32>(sp + o) : 0;
+      store<f32>(d + o, g * load<f32>(a + o) + load<f32>(sq + o) * load<f32>(b + o) + load<f32>(t + o));
+    }
+  }
+}
