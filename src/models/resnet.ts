@@ -62,7 +62,8 @@ export function resnet18(cfg: Extract<ModelConfig, { arch: 'resnet18' }>, input:
 }
 
 /**
- * VGG-style net: per stage, 3x3 same convs (each + BN if `batch_norm`, then the activation),
+ * VGG-style net: per stage, 3x3 same convs (each + BN if `batch_norm`, then the activation; BN
+ * and a relu are one GcBatchNormalization with activation 'relu'),
  * then a 2x2 max-pool; flatten, optional hidden dense layers, dense to logits.
  * Input [B, H, W, C] → logits [B, classes].
  */
@@ -72,8 +73,13 @@ export function vgg(cfg: Extract<ModelConfig, { arch: 'vgg' }>, input: InputShap
   for (const stage of cfg.channels) {
     for (const ch of stage) {
       model.add(tf.layers.conv2d({ filters: ch, kernelSize: 3, padding: 'same', useBias: !cfg.batch_norm }));
-      if (cfg.batch_norm) model.add(batchNormalization({ axis: -1, ...BN_ARGS }));
-      model.add(tf.layers.activation({ activation: cfg.activation }));
+      if (cfg.batch_norm && cfg.activation === 'relu') {
+        // BN + relu fused into one layer (same weights: the activation layer has none).
+        model.add(batchNormalization({ axis: -1, ...BN_ARGS, activation: 'relu' }));
+      } else {
+        if (cfg.batch_norm) model.add(batchNormalization({ axis: -1, ...BN_ARGS }));
+        model.add(tf.layers.activation({ activation: cfg.activation }));
+      }
     }
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }

@@ -11,6 +11,9 @@ import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compa
 import { batchNormTrain } from '../../src/backend/wasm-kernels/bn-train.js';
 import { BN_TRAIN } from '../../src/backend/wasm-kernels/bn-train-kernels.js';
 import { batchNormalization, GcBatchNormalization } from '../../src/models/batch-norm.js';
+import { ModelSchema } from '../../src/config/schema.js';
+import { architecture } from '../../src/models/build.js';
+import { buildReferenceModel } from '../../bench/reference-models.js';
 
 test.before(setupBackends);
 
@@ -260,4 +263,24 @@ test('GcBatchNormalization activation relu survives a serialisation round trip; 
   [x, p, q].forEach((t) => t.dispose());
   m.dispose();
   copy.dispose();
+});
+
+test('resnet18, vgg (batch_norm, relu) and the resblock bench model fuse every relu that directly follows a BN', async () => {
+  await tf.setBackend('cpu');
+  const kinds = (m: tf.LayersModel) => {
+    const bns = m.layers.filter((l) => l instanceof GcBatchNormalization) as GcBatchNormalization[];
+    const relus = m.layers.filter((l) => l.getClassName() === 'ReLU' || (l.getClassName() === 'Activation' && l.getConfig().activation === 'relu'));
+    return { fused: bns.filter((l) => l.relu).length, plain: bns.length - bns.filter((l) => l.relu).length, relus: relus.length };
+  };
+  const resnet = architecture(ModelSchema.parse({ arch: 'resnet18', width: 4 }), [8, 8, 3], 5);
+  // stem + the first BN of each of the 8 blocks fused; 8 second-BNs and 3 projections plain; 8 relus after the adds.
+  assert.deepEqual(kinds(resnet), { fused: 9, plain: 11, relus: 8 });
+  const vgg = architecture(ModelSchema.parse({ arch: 'vgg', channels: [[4, 6], [8]], dense: [5] }), [16, 16, 3], 3);
+  assert.deepEqual(kinds(vgg), { fused: 3, plain: 0, relus: 0 });
+  const tanh = architecture(ModelSchema.parse({ arch: 'vgg', channels: [[4]], dense: [], activation: 'tanh' }), [8, 8, 3], 3);
+  assert.deepEqual(kinds(tanh), { fused: 0, plain: 1, relus: 0 });
+  const resblock = buildReferenceModel('resblock');
+  assert.deepEqual(kinds(resblock), { fused: 2, plain: 1, relus: 1 });
+  [resnet, vgg, tanh, resblock].forEach((m) => m.dispose());
+  await tf.setBackend('wasm');
 });
