@@ -284,3 +284,16 @@ test('resnet18, vgg (batch_norm, relu) and the resblock bench model fuse every r
   [resnet, vgg, tanh, resblock].forEach((m) => m.dispose());
   await tf.setBackend('wasm');
 });
+
+test('batchNormTrain with relu on wasm: bit for bit the unfused kernels (GcBatchNormTrain, Relu, GcReluGrad): the recomputed mask is exact', async () => {
+  await tf.setBackend('wasm');
+  const unfused: Bn = (x, gamma, beta) => {
+    const r = batchNormTrain(x, gamma, beta, EPS);
+    return { ...r, y: tf.relu(r.y) };
+  };
+  for (const [i, shape] of [...SHAPES, [64, 4, 4, 24]].entries()) {
+    const a = tf.tidy(() => grads(oursRelu, shape, i).map((t) => t.dataSync() as Float32Array));
+    const b = tf.tidy(() => grads(unfused, shape, i).map((t) => t.dataSync() as Float32Array));
+    a.forEach((v, k) => v.forEach((e, j) => assert.ok(e === b[k][j], `grad ${k} of ${shape} at ${j}: ${e} vs ${b[k][j]}`)));
+  }
+});

@@ -19,7 +19,8 @@
  * the same values, and saves that pass.
  * With `relu` set, y = relu(bn(x)) is written by the normalise pass, and the backward masks dy
  * with y > 0 (y > 0 exactly where bn(x) > 0; tfjs's Relu gradient is dy * step(x)) as it reads
- * it, in the sums pass (GcBnReluGradSums) and the dx pass (GcChannelAffineRelu): no separate
+ * it, in the sums pass (GcBnReluGradSums) and the dx pass (GcChannelAffineRelu), recomputing the
+ * mask from x, mean, variance, gamma, beta exactly as the forward computed y: no separate
  * Relu / relu-gradient passes. Recorded backward passes (second order) mask with
  * mul(dy, step(y)) instead, differentiable (step's gradient is zero) and cut off from x as the
  * mask's true derivative is, then take the path above.
@@ -86,11 +87,11 @@ const row = (m: tf.Tensor, i: number) => tf.reshape(tf.slice(m, [i, 0], [1, -1])
 /** Gradient of GcBatchNormTrain (module doc). dys = [dy, dmean, dvariance]. */
 const bnTrainGrad: tf.GradConfig = {
   kernelName: BN_TRAIN,
-  inputsToSave: ['x', 'gamma'],
-  // y only for the relu mask (storage shared, no copy).
+  inputsToSave: ['x', 'gamma', 'beta'],
+  // y only for the relu mask of recorded backward passes (storage shared, no copy).
   outputsToSave: [true, true, true],
   gradFunc: (dys, saved, attrs) => {
-    const [x, gamma, y, savedMean, savedVar] = saved;
+    const [x, gamma, beta, y, savedMean, savedVar] = saved;
     const [dyIn, dmean, dvar] = dys as tf.Tensor[];
     const { epsilon: eps, relu } = attrs as unknown as { epsilon: number; relu?: boolean };
     const n = x.size / channels(x);
@@ -103,8 +104,10 @@ const bnTrainGrad: tf.GradConfig = {
     const st = rec ? bnMoments(x) : null;
     const mean = st ? row(st, 0) : savedMean;
     const r = tf.rsqrt(tf.add(st ? row(st, 1) : savedVar, tf.scalar(eps)));
+    // What the masked kernels need to recompute the forward's mask from x (not y: one read fewer).
+    const stats = { mean: savedMean, variance: savedVar, gamma, beta };
     const sums = fusedMask
-      ? tf.engine().runKernel(BN_RELU_GRAD_SUMS, { dy, x, y, mean }) as tf.Tensor
+      ? tf.engine().runKernel(BN_RELU_GRAD_SUMS, { dy, x, ...stats }, { epsilon: eps }) as tf.Tensor
       : bnGradSums(dy, x, mean);
     const s1 = row(sums, 0);
     const s2 = row(sums, 1);
@@ -116,7 +119,7 @@ const bnTrainGrad: tf.GradConfig = {
         if (dvar != null) b = tf.add(b, tf.mul(dvar, 2 / n));
         if (dmean != null) t = tf.add(t, tf.div(dmean, n));
         t = tf.sub(t, tf.mul(mean, b));
-        if (fusedMask) return tf.engine().runKernel(CHANNEL_AFFINE_RELU, { p: dy, y, a, q: x, b, t }) as tf.Tensor;
+        if (fusedMask) return tf.engine().runKernel(CHANNEL_AFFINE_RELU, { p: dy, a, q: x, b, t, ...stats }, { epsilon: eps }) as tf.Tensor;
         return channelAffine(dy, a, x, b, t);
       },
       gamma: () => tf.mul(s2, r),

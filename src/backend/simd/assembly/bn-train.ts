@@ -111,9 +111,10 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
   }
 }
 
-// ---- Batch norm followed by relu (GcBatchNormTrain with relu, and its backward). The relu mask
-// is y > 0 on the saved output y = relu(bn(x)) (y > 0 exactly where bn(x) > 0), applied to dy as
-// it is read, so the backward needs no separate relu-gradient pass.
+// ---- Batch norm followed by relu (GcBatchNormTrain with relu, and its backward). The backward's
+// relu mask is recomputed from x, which those passes read anyway: (x - mean) * mul + offset > 0
+// with the forward's float32 mean, mul and offset and the same operations, so bit for bit the
+// forward's y > 0, without reading y (one stream fewer in memory-bound passes).
 
 /**
  * out[j, k] = max((x[j, k] - mean[k]) * mul[k] + offset[k], 0) for x [m, c]
@@ -143,11 +144,12 @@ export function batchNormReluRows(m: i32, c: i32, x: usize, mean: usize, mul: us
 const RELU_GRAD_BLOCK: i32 = 64;
 
 /**
- * Masked batch-norm gradient sums for dy, x, y [m, c] and mean [c], g = dy where y > 0 else 0:
+ * Masked batch-norm gradient sums for dy, x [m, c] and mean, mul, offset [c], with
+ * g = dy where (x - mean) * mul + offset > 0 else 0 (the forward's relu mask):
  * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]).
  * Same order of operations as batchnorm.ts's bnGradSums on a masked dy.
  */
-export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, y: usize, mean: usize, out: usize): void {
+export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
   const rowBytes = <usize>c << 2;
   const c8 = c & ~7;
   const zero = f32x4.splat(0);
@@ -159,6 +161,10 @@ export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, y: usize, me
       const ko = <usize>k << 2;
       const m0 = v128.load(mean + ko);
       const m1 = v128.load(mean + ko, 16);
+      const u0 = v128.load(mul + ko);
+      const u1 = v128.load(mul + ko, 16);
+      const f0 = v128.load(offset + ko);
+      const f1 = v128.load(offset + ko, 16);
       let s0 = f32x4.splat(0);
       let s1 = f32x4.splat(0);
       let t0 = f32x4.splat(0);
@@ -166,17 +172,17 @@ export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, y: usize, me
       const off = <usize>j0 * rowBytes + ko;
       let pd = dy + off;
       let px = x + off;
-      let py = y + off;
       for (let j = j0; j < j1; j++) {
-        const d0 = v128.and(v128.load(pd), f32x4.gt(v128.load(py), zero));
-        const d1 = v128.and(v128.load(pd, 16), f32x4.gt(v128.load(py, 16), zero));
+        const x0 = f32x4.sub(v128.load(px), m0);
+        const x1 = f32x4.sub(v128.load(px, 16), m1);
+        const d0 = v128.and(v128.load(pd), f32x4.gt(f32x4.add(f32x4.mul(x0, u0), f0), zero));
+        const d1 = v128.and(v128.load(pd, 16), f32x4.gt(f32x4.add(f32x4.mul(x1, u1), f1), zero));
         s0 = f32x4.add(s0, d0);
         s1 = f32x4.add(s1, d1);
-        t0 = f32x4.add(t0, f32x4.mul(d0, f32x4.sub(v128.load(px), m0)));
-        t1 = f32x4.add(t1, f32x4.mul(d1, f32x4.sub(v128.load(px, 16), m1)));
+        t0 = f32x4.add(t0, f32x4.mul(d0, x0));
+        t1 = f32x4.add(t1, f32x4.mul(d1, x1));
         pd += rowBytes;
         px += rowBytes;
-        py += rowBytes;
       }
       const o1 = out + ko;
       const o2 = o1 + rowBytes;
@@ -188,19 +194,20 @@ export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, y: usize, me
     for (; k < c; k++) {
       const ko = <usize>k << 2;
       const mk = load<f32>(mean + ko);
+      const uk = load<f32>(mul + ko);
+      const fk = load<f32>(offset + ko);
       let s: f32 = 0;
       let t: f32 = 0;
       const off = <usize>j0 * rowBytes + ko;
       let pd = dy + off;
       let px = x + off;
-      let py = y + off;
       for (let j = j0; j < j1; j++) {
-        const d: f32 = load<f32>(py) > 0 ? load<f32>(pd) : 0;
+        const xc = load<f32>(px) - mk;
+        const d: f32 = xc * uk + fk > 0 ? load<f32>(pd) : 0;
         s += d;
-        t += d * (load<f32>(px) - mk);
+        t += d * xc;
         pd += rowBytes;
         px += rowBytes;
-        py += rowBytes;
       }
       store<f32>(out + ko, load<f32>(out + ko) + s);
       store<f32>(out + ko + rowBytes, load<f32>(out + ko + rowBytes) + t);
@@ -209,30 +216,33 @@ export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, y: usize, me
 }
 
 /**
- * out[j, k] = g[j, k] * a[k] + q[j, k] * b[k] + t[k] with g = p where y > 0 else 0, for p, q, y
- * [m, c] and a, b, t [c]: the dx of batch norm + relu's backward (p = dy, q = x) in one pass.
+ * out[j, k] = g[j, k] * a[k] + q[j, k] * b[k] + t[k] for p, q [m, c] and a, b, t, mean, mul,
+ * offset [c], with g = p where (q - mean) * mul + offset > 0 else 0: the dx of batch norm +
+ * relu's backward (p = dy, q = x; the forward's relu mask) in one pass.
  */
-export function channelAffineRelu(m: i32, c: i32, p: usize, y: usize, a: usize, q: usize, b: usize, t: usize, out: usize): void {
+export function channelAffineRelu(m: i32, c: i32, p: usize, a: usize, q: usize, b: usize, t: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
   const rowBytes = <usize>c << 2;
   const c4 = c & ~3;
   const zero = f32x4.splat(0);
   for (let j = 0; j < m; j++) {
     const base = <usize>j * rowBytes;
     const sp = p + base;
-    const sy = y + base;
     const sq = q + base;
     const d = out + base;
     let k = 0;
     for (; k < c4; k += 4) {
       const o = <usize>k << 2;
-      const g = v128.and(v128.load(sp + o), f32x4.gt(v128.load(sy + o), zero));
-      const r = f32x4.add(f32x4.mul(g, v128.load(a + o)), f32x4.mul(v128.load(sq + o), v128.load(b + o)));
+      const xv = v128.load(sq + o);
+      const on = f32x4.gt(f32x4.add(f32x4.mul(f32x4.sub(xv, v128.load(mean + o)), v128.load(mul + o)), v128.load(offset + o)), zero);
+      const g = v128.and(v128.load(sp + o), on);
+      const r = f32x4.add(f32x4.mul(g, v128.load(a + o)), f32x4.mul(xv, v128.load(b + o)));
       v128.store(d + o, f32x4.add(r, v128.load(t + o)));
     }
     for (; k < c; k++) {
       const o = <usize>k << 2;
-      const g: f32 = load<f32>(sy + o) > 0 ? load<f32>(sp + o) : 0;
-      store<f32>(d + o, g * load<f32>(a + o) + load<f32>(sq + o) * load<f32>(b + o) + load<f32>(t + o));
+      const xq = load<f32>(sq + o);
+      const g: f32 = (xq - load<f32>(mean + o)) * load<f32>(mul + o) + load<f32>(offset + o) > 0 ? load<f32>(sp + o) : 0;
+      store<f32>(d + o, g * load<f32>(a + o) + xq * load<f32>(b + o) + load<f32>(t + o));
     }
   }
 }
