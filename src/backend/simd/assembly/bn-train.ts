@@ -151,45 +151,36 @@ const RELU_GRAD_BLOCK: i32 = 64;
  */
 export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
   const rowBytes = <usize>c << 2;
-  const c8 = c & ~7;
+  const c4 = c & ~3;
   const zero = f32x4.splat(0);
   memory.fill(out, 0, rowBytes << 1);
   for (let j0 = 0; j0 < m; j0 += RELU_GRAD_BLOCK) {
     const j1 = min<i32>(m, j0 + RELU_GRAD_BLOCK);
     let k = 0;
-    for (; k < c8; k += 8) {
+    // 4 channels at a time (not 8 as bnGradSums): the mask's three per-channel vectors would
+    // otherwise spill out of the 16 SIMD registers.
+    for (; k < c4; k += 4) {
       const ko = <usize>k << 2;
       const m0 = v128.load(mean + ko);
-      const m1 = v128.load(mean + ko, 16);
       const u0 = v128.load(mul + ko);
-      const u1 = v128.load(mul + ko, 16);
       const f0 = v128.load(offset + ko);
-      const f1 = v128.load(offset + ko, 16);
       let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
       let t0 = f32x4.splat(0);
-      let t1 = f32x4.splat(0);
       const off = <usize>j0 * rowBytes + ko;
       let pd = dy + off;
       let px = x + off;
       for (let j = j0; j < j1; j++) {
         const x0 = f32x4.sub(v128.load(px), m0);
-        const x1 = f32x4.sub(v128.load(px, 16), m1);
         const d0 = v128.and(v128.load(pd), f32x4.gt(f32x4.add(f32x4.mul(x0, u0), f0), zero));
-        const d1 = v128.and(v128.load(pd, 16), f32x4.gt(f32x4.add(f32x4.mul(x1, u1), f1), zero));
         s0 = f32x4.add(s0, d0);
-        s1 = f32x4.add(s1, d1);
         t0 = f32x4.add(t0, f32x4.mul(d0, x0));
-        t1 = f32x4.add(t1, f32x4.mul(d1, x1));
         pd += rowBytes;
         px += rowBytes;
       }
       const o1 = out + ko;
       const o2 = o1 + rowBytes;
       v128.store(o1, f32x4.add(v128.load(o1), s0));
-      v128.store(o1, f32x4.add(v128.load(o1, 16), s1), 16);
       v128.store(o2, f32x4.add(v128.load(o2), t0));
-      v128.store(o2, f32x4.add(v128.load(o2, 16), t1), 16);
     }
     for (; k < c; k++) {
       const ko = <usize>k << 2;
