@@ -47,18 +47,16 @@ function cnn(seed: number): tf.LayersModel {
 /**
  * resblock: conv 3x3x64 same (no bias) + BN + relu -> [conv + BN + relu -> conv + BN] + skip ->
  * relu -> global average pool -> dense 10. Input [N,32,32,3]. Batch norm is GcBatchNormalization
- * (src/models/batch-norm.ts): tf.layers.batchNormalization's weights and semantics, faster training pass.
+ * (src/models/batch-norm.ts): tf.layers.batchNormalization's weights and semantics, faster training
+ * pass; the two relus right after a BN are fused into it (activation 'relu').
  */
 function resblock(seed: number): tf.LayersModel {
   const init = (i: number) => tf.initializers.heNormal({ seed: seed + i + 1 });
   const conv = (i: number) => tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(i) });
   const input = tf.input({ shape: INPUT_SHAPE.resblock });
-  const stem = tf.layers.activation({ activation: 'relu' }).apply(
-    batchNormalization().apply(conv(0).apply(input)),
-  ) as tf.SymbolicTensor;
-  let y = tf.layers.activation({ activation: 'relu' }).apply(
-    batchNormalization().apply(conv(1).apply(stem)),
-  ) as tf.SymbolicTensor;
+  // BN + relu as one layer (activation 'relu': fused training passes, same weights).
+  const stem = batchNormalization({ activation: 'relu' }).apply(conv(0).apply(input)) as tf.SymbolicTensor;
+  let y = batchNormalization({ activation: 'relu' }).apply(conv(1).apply(stem)) as tf.SymbolicTensor;
   y = batchNormalization().apply(conv(2).apply(y)) as tf.SymbolicTensor;
   const merged = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([stem, y])) as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(merged) as tf.SymbolicTensor;

@@ -18,6 +18,14 @@ function bn(x: tf.SymbolicTensor): tf.SymbolicTensor {
   return batchNormalization({ axis: -1, ...BN_ARGS }).apply(x) as tf.SymbolicTensor;
 }
 
+/**
+ * BN then ReLU as one GcBatchNormalization with activation 'relu' (fused training passes; the
+ * relu has no weights, so weights and their order are those of BN followed by a ReLU layer).
+ */
+function bnRelu(x: tf.SymbolicTensor): tf.SymbolicTensor {
+  return batchNormalization({ axis: -1, ...BN_ARGS, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+}
+
 function relu(x: tf.SymbolicTensor): tf.SymbolicTensor {
   return tf.layers.reLU().apply(x) as tf.SymbolicTensor;
 }
@@ -28,7 +36,7 @@ function relu(x: tf.SymbolicTensor): tf.SymbolicTensor {
  */
 function basicBlock(x: tf.SymbolicTensor, filters: number, stride: number): tf.SymbolicTensor {
   const inChannels = x.shape[x.shape.length - 1];
-  let h = relu(bn(conv(x, filters, 3, stride)));
+  let h = bnRelu(conv(x, filters, 3, stride));
   h = bn(conv(h, filters, 3, 1));
   const shortcut = stride !== 1 || inChannels !== filters ? bn(conv(x, filters, 1, stride)) : x;
   return relu(tf.layers.add().apply([h, shortcut]) as tf.SymbolicTensor);
@@ -43,7 +51,7 @@ function basicBlock(x: tf.SymbolicTensor, filters: number, stride: number): tf.S
  */
 export function resnet18(cfg: Extract<ModelConfig, { arch: 'resnet18' }>, input: InputShape, classes: number): tf.LayersModel {
   const inp = tf.input({ shape: input });
-  let x = relu(bn(conv(inp, cfg.width, 3, 1)));
+  let x = bnRelu(conv(inp, cfg.width, 3, 1));
   [1, 2, 4, 8].forEach((mult, stage) => {
     x = basicBlock(x, cfg.width * mult, stage === 0 ? 1 : 2);
     x = basicBlock(x, cfg.width * mult, 1);
@@ -54,7 +62,8 @@ export function resnet18(cfg: Extract<ModelConfig, { arch: 'resnet18' }>, input:
 }
 
 /**
- * VGG-style net: per stage, 3x3 same convs (each + BN if `batch_norm`, then the activation),
+ * VGG-style net: per stage, 3x3 same convs (each + BN if `batch_norm`, then the activation; BN
+ * and a relu are one GcBatchNormalization with activation 'relu'),
  * then a 2x2 max-pool; flatten, optional hidden dense layers, dense to logits.
  * Input [B, H, W, C] → logits [B, classes].
  */
@@ -64,8 +73,13 @@ export function vgg(cfg: Extract<ModelConfig, { arch: 'vgg' }>, input: InputShap
   for (const stage of cfg.channels) {
     for (const ch of stage) {
       model.add(tf.layers.conv2d({ filters: ch, kernelSize: 3, padding: 'same', useBias: !cfg.batch_norm }));
-      if (cfg.batch_norm) model.add(batchNormalization({ axis: -1, ...BN_ARGS }));
-      model.add(tf.layers.activation({ activation: cfg.activation }));
+      if (cfg.batch_norm && cfg.activation === 'relu') {
+        // BN + relu fused into one layer (same weights: the activation layer has none).
+        model.add(batchNormalization({ axis: -1, ...BN_ARGS, activation: 'relu' }));
+      } else {
+        if (cfg.batch_norm) model.add(batchNormalization({ axis: -1, ...BN_ARGS }));
+        model.add(tf.layers.activation({ activation: cfg.activation }));
+      }
     }
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }

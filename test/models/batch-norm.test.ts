@@ -11,6 +11,9 @@ import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compa
 import { batchNormTrain } from '../../src/backend/wasm-kernels/bn-train.js';
 import { BN_TRAIN } from '../../src/backend/wasm-kernels/bn-train-kernels.js';
 import { batchNormalization, GcBatchNormalization } from '../../src/models/batch-norm.js';
+import { ModelSchema } from '../../src/config/schema.js';
+import { architecture } from '../../src/models/build.js';
+import { buildReferenceModel } from '../../bench/reference-models.js';
 
 test.before(setupBackends);
 
@@ -163,4 +166,134 @@ test('GcBatchNormalization serialises and deserialises (registered class)', asyn
   assert.equal(cfg.momentum, 0.9);
   m.dispose();
   copy.dispose();
+});
+
+// ---- Batch norm + relu (batchNormTrain's relu option; GcBatchNormalization activation 'relu').
+
+/** Unfused reference: tf.relu of the reference batch norm. */
+const referenceRelu: Bn = (x, gamma, beta) => {
+  const r = reference(x, gamma, beta);
+  return { ...r, y: tf.relu(r.y) };
+};
+const oursRelu: Bn = (x, gamma, beta) => batchNormTrain(x, gamma, beta, EPS, true);
+
+test('batchNormTrain with relu: forward, first- and second-order gradients match relu(bn) on cpu and wasm', async () => {
+  for (const [i, shape] of SHAPES.entries()) {
+    await assertMatchesCpu(`relu forward ${shape}`, () => {
+      const { x, gamma, beta } = inputs(shape, i);
+      const r = oursRelu(x, gamma, beta);
+      return [r.y, r.mean, r.variance];
+    });
+    await assertMatchesCpu(`relu grads ${shape}`, () => grads(oursRelu, shape, i));
+    await tf.setBackend('wasm');
+    const fy = tf.tidy(() => { const { x, gamma, beta } = inputs(shape, i); return oursRelu(x, gamma, beta).y.dataSync() as Float32Array; });
+    const ry = tf.tidy(() => { const { x, gamma, beta } = inputs(shape, i); return referenceRelu(x, gamma, beta).y.dataSync() as Float32Array; });
+    assert.ok(relErr(fy, ry) < 1e-4, `relu forward ${shape}`);
+    assert.ok(fy.some((v) => v === 0) && fy.some((v) => v > 0), 'the relu is active on part of the output');
+    const a = tf.tidy(() => grads(oursRelu, shape, i).map((t) => t.dataSync() as Float32Array));
+    const b = tf.tidy(() => grads(referenceRelu, shape, i).map((t) => t.dataSync() as Float32Array));
+    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `relu grad ${k} of ${shape}: ${relErr(v, b[k])}`));
+  }
+  for (const [i, shape] of SHAPES.slice(0, 3).entries()) {
+    await assertMatchesCpu(`relu second order ${shape}`, () => secondOrder(oursRelu, shape, i), 2e-4);
+    const a = tf.tidy(() => secondOrder(oursRelu, shape, i).map((t) => t.dataSync() as Float32Array));
+    const b = tf.tidy(() => secondOrder(referenceRelu, shape, i).map((t) => t.dataSync() as Float32Array));
+    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 2e-4, `relu 2nd-order grad ${k} of ${shape}: ${relErr(v, b[k])}`));
+  }
+});
+
+test('batchNormTrain with relu: a plain backward pass uses the masked kernels (no Relu / relu-gradient kernels)', async () => {
+  await tf.setBackend('wasm');
+  const shape = SHAPES[0];
+  const info = await tf.profile(() => tf.tidy(() => { grads(oursRelu, shape, 0); }));
+  const names = new Set(info.kernels.map((k) => k.name));
+  for (const k of ['GcBnReluGradSums', 'GcChannelAffineRelu']) assert.ok(names.has(k), `${k} ran: ${[...names]}`);
+  for (const k of ['Relu', 'GcReluGrad', 'Step', 'GcBnGradSums', 'GcChannelAffine']) assert.ok(!names.has(k), `${k} did not run`);
+});
+
+/** conv -> BN + relu -> dense, the relu fused into `bn`'s layer (fused) or a ReLU layer after it. */
+function reluModel(fused: boolean): tf.LayersModel {
+  const inp = tf.input({ shape: [6, 6, 3] });
+  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
+  let h = tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', kernelInitializer: init(1) }).apply(inp) as tf.SymbolicTensor;
+  const args = { momentum: 0.9, epsilon: 1e-5 };
+  if (fused) h = batchNormalization({ ...args, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+  else h = tf.layers.reLU().apply(batchNormalization(args).apply(h)) as tf.SymbolicTensor;
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 4, kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor });
+}
+
+test('GcBatchNormalization activation relu: same weights as BN + ReLU layer; training, moving stats and inference match; no leaks', async () => {
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const ref = reluModel(false);
+    const gc = reluModel(true);
+    const names = (m: tf.LayersModel) => m.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]);
+    assert.deepEqual(names(gc), names(ref));
+    gc.setWeights(ref.getWeights());
+    const before = tf.memory().numTensors;
+    const a = train(gc);
+    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    const b = train(ref);
+    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `${backend} weight/output ${k}: ${relErr(v, b[k])}`));
+    assert.ok(a[a.length - 3].some((v) => v !== 0), 'moving mean moved');
+    // Inference output has the relu applied (the dense layer sees non-negative features).
+    const feats = tf.tidy(() => tf.model({ inputs: gc.inputs, outputs: gc.layers[2].output as tf.SymbolicTensor }).predict(randn([3, 6, 6, 3], 4, 'in')) as tf.Tensor);
+    assert.ok((feats.dataSync() as Float32Array).every((v) => v >= 0));
+    feats.dispose();
+    ref.dispose();
+    gc.dispose();
+  }
+  await tf.setBackend('wasm');
+});
+
+test('GcBatchNormalization activation relu survives a serialisation round trip; plain configs unchanged', async () => {
+  await tf.setBackend('wasm');
+  const m = reluModel(true);
+  const copy = await tf.models.modelFromJSON({ modelTopology: m.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+  const layer = copy.layers.find((l) => l instanceof GcBatchNormalization) as GcBatchNormalization;
+  assert.equal(layer.getConfig().activation, 'relu');
+  assert.equal(layer.relu, true);
+  copy.setWeights(m.getWeights());
+  const x = randn([3, 6, 6, 3], 5, 'in');
+  const [p, q] = [m, copy].map((k) => k.predict(x) as tf.Tensor);
+  assert.ok(relErr(p.dataSync() as Float32Array, q.dataSync() as Float32Array) === 0);
+  assert.ok(!('activation' in new GcBatchNormalization({}).getConfig()));
+  assert.throws(() => new GcBatchNormalization({ activation: 'tanh' as 'relu' }));
+  [x, p, q].forEach((t) => t.dispose());
+  m.dispose();
+  copy.dispose();
+});
+
+test('resnet18, vgg (batch_norm, relu) and the resblock bench model fuse every relu that directly follows a BN', async () => {
+  await tf.setBackend('cpu');
+  const kinds = (m: tf.LayersModel) => {
+    const bns = m.layers.filter((l) => l instanceof GcBatchNormalization) as GcBatchNormalization[];
+    const relus = m.layers.filter((l) => l.getClassName() === 'ReLU' || (l.getClassName() === 'Activation' && l.getConfig().activation === 'relu'));
+    return { fused: bns.filter((l) => l.relu).length, plain: bns.length - bns.filter((l) => l.relu).length, relus: relus.length };
+  };
+  const resnet = architecture(ModelSchema.parse({ arch: 'resnet18', width: 4 }), [8, 8, 3], 5);
+  // stem + the first BN of each of the 8 blocks fused; 8 second-BNs and 3 projections plain; 8 relus after the adds.
+  assert.deepEqual(kinds(resnet), { fused: 9, plain: 11, relus: 8 });
+  const vgg = architecture(ModelSchema.parse({ arch: 'vgg', channels: [[4, 6], [8]], dense: [5] }), [16, 16, 3], 3);
+  assert.deepEqual(kinds(vgg), { fused: 3, plain: 0, relus: 0 });
+  const tanh = architecture(ModelSchema.parse({ arch: 'vgg', channels: [[4]], dense: [], activation: 'tanh' }), [8, 8, 3], 3);
+  assert.deepEqual(kinds(tanh), { fused: 0, plain: 1, relus: 0 });
+  const resblock = buildReferenceModel('resblock');
+  assert.deepEqual(kinds(resblock), { fused: 2, plain: 1, relus: 1 });
+  [resnet, vgg, tanh, resblock].forEach((m) => m.dispose());
+  await tf.setBackend('wasm');
+});
+
+test('batchNormTrain with relu on wasm: bit for bit the unfused kernels (GcBatchNormTrain, Relu, GcReluGrad): the recomputed mask is exact', async () => {
+  await tf.setBackend('wasm');
+  const unfused: Bn = (x, gamma, beta) => {
+    const r = batchNormTrain(x, gamma, beta, EPS);
+    return { ...r, y: tf.relu(r.y) };
+  };
+  for (const [i, shape] of [...SHAPES, [64, 4, 4, 24]].entries()) {
+    const a = tf.tidy(() => grads(oursRelu, shape, i).map((t) => t.dataSync() as Float32Array));
+    const b = tf.tidy(() => grads(unfused, shape, i).map((t) => t.dataSync() as Float32Array));
+    a.forEach((v, k) => v.forEach((e, j) => assert.ok(e === b[k][j], `grad ${k} of ${shape} at ${j}: ${e} vs ${b[k][j]}`)));
+  }
 });

@@ -17,12 +17,19 @@
  * outer tape is on), the gradient recomputes the statistics from x with the differentiable
  * GcBnMoments; otherwise (plain training steps) it reads the saved mean and variance outputs,
  * the same values, and saves that pass.
+ * With `relu` set, y = relu(bn(x)) is written by the normalise pass, and the backward masks dy
+ * with y > 0 (y > 0 exactly where bn(x) > 0; tfjs's Relu gradient is dy * step(x)) as it reads
+ * it, in the sums pass (GcBnReluGradSums) and the dx pass (GcChannelAffineRelu), recomputing the
+ * mask from x, mean, variance, gamma, beta exactly as the forward computed y: no separate
+ * Relu / relu-gradient passes. Recorded backward passes (second order) mask with
+ * mul(dy, step(y)) instead, differentiable (step's gradient is zero) and cut off from x as the
+ * mask's true derivative is, then take the path above.
  * Where the current backend lacks the kernels (cpu, tensorflow) or the layout is not handled,
  * the ops compute the same values from tfjs-core ops (tf.moments + tf.batchNorm).
  */
 import * as tf from '@tensorflow/tfjs';
 import { bnGradSums } from './bn-fused.js';
-import { BN_MOMENTS, BN_TRAIN, CHANNEL_AFFINE } from './bn-train-kernels.js';
+import { BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU } from './bn-train-kernels.js';
 
 const has = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
 const leading = (x: tf.Tensor) => x.shape.slice(0, -1).map((_, i) => i);
@@ -41,16 +48,19 @@ export interface BatchNormTrainResult {
 /**
  * Training-mode batch norm of x [..., C] with per-channel gamma, beta [C]:
  * y = gamma * (x - mean) / sqrt(variance + epsilon) + beta, mean and biased variance over all
- * axes but the last. Same values (and gradients) as tf.moments + tf.batchNorm.
+ * axes but the last; y = relu(...) of that when `relu`. Same values (and gradients) as
+ * tf.moments + tf.batchNorm (+ tf.relu).
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): BatchNormTrainResult {
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, relu = false): BatchNormTrainResult {
   const c = channels(x);
   if (has(BN_TRAIN) && handled(x) && isVec(gamma, c) && isVec(beta, c)) {
-    const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x, gamma, beta }, { epsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const attrs = { epsilon, relu } as unknown as tf.NamedAttrMap;
+    const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x, gamma, beta }, attrs) as tf.Tensor[];
     return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
   }
   const { mean, variance } = tf.moments(x, leading(x));
-  return { y: tf.batchNorm(x, mean, variance, beta, gamma, epsilon), mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  const y = tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+  return { y: relu ? tf.relu(y) : y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }
 
 /** [mean; biased variance] of x [..., C] over all axes but the last, as [2, C]. */
@@ -77,18 +87,28 @@ const row = (m: tf.Tensor, i: number) => tf.reshape(tf.slice(m, [i, 0], [1, -1])
 /** Gradient of GcBatchNormTrain (module doc). dys = [dy, dmean, dvariance]. */
 const bnTrainGrad: tf.GradConfig = {
   kernelName: BN_TRAIN,
-  inputsToSave: ['x', 'gamma'],
-  outputsToSave: [false, true, true],
+  inputsToSave: ['x', 'gamma', 'beta'],
+  // y only for the relu mask of recorded backward passes (storage shared, no copy).
+  outputsToSave: [true, true, true],
   gradFunc: (dys, saved, attrs) => {
-    const [x, gamma, savedMean, savedVar] = saved;
-    const [dy, dmean, dvar] = dys as tf.Tensor[];
-    const eps = (attrs as unknown as { epsilon: number }).epsilon;
+    const [x, gamma, beta, y, savedMean, savedVar] = saved;
+    const [dyIn, dmean, dvar] = dys as tf.Tensor[];
+    const { epsilon: eps, relu } = attrs as unknown as { epsilon: number; relu?: boolean };
     const n = x.size / channels(x);
+    const rec = recording();
+    // Relu mask folded into the two passes (plain backward), or applied first (recorded).
+    const fusedMask = Boolean(relu) && !rec && has(BN_RELU_GRAD_SUMS) && has(CHANNEL_AFFINE_RELU)
+      && dyIn.dtype === 'float32' && tf.util.arraysEqual(dyIn.shape, x.shape);
+    const dy = relu && !fusedMask ? tf.mul(dyIn, tf.step(y)) : dyIn;
     // [C]-sized terms, shared by the thunks (freed with the backward pass's scope).
-    const st = recording() ? bnMoments(x) : null;
+    const st = rec ? bnMoments(x) : null;
     const mean = st ? row(st, 0) : savedMean;
     const r = tf.rsqrt(tf.add(st ? row(st, 1) : savedVar, tf.scalar(eps)));
-    const sums = bnGradSums(dy, x, mean);
+    // What the masked kernels need to recompute the forward's mask from x (not y: one read fewer).
+    const stats = { mean: savedMean, variance: savedVar, gamma, beta };
+    const sums = fusedMask
+      ? tf.engine().runKernel(BN_RELU_GRAD_SUMS, { dy, x, ...stats }, { epsilon: eps }) as tf.Tensor
+      : bnGradSums(dy, x, mean);
     const s1 = row(sums, 0);
     const s2 = row(sums, 1);
     return {
@@ -99,6 +119,7 @@ const bnTrainGrad: tf.GradConfig = {
         if (dvar != null) b = tf.add(b, tf.mul(dvar, 2 / n));
         if (dmean != null) t = tf.add(t, tf.div(dmean, n));
         t = tf.sub(t, tf.mul(mean, b));
+        if (fusedMask) return tf.engine().runKernel(CHANNEL_AFFINE_RELU, { p: dy, a, q: x, b, t, ...stats }, { epsilon: eps }) as tf.Tensor;
         return channelAffine(dy, a, x, b, t);
       },
       gamma: () => tf.mul(s2, r),

@@ -19,7 +19,10 @@ import { fusedBatchNorm } from './batch-norm.js';
 import { installNormGradients } from './norm-grads.js';
 import { installReluGradient, RELU_GRAD, reluGradKernel } from './relu-grad.js';
 import { BN_GRAD_SUMS, bnGradSumsKernel, installBnFusedGradients, MUL_SCALED, mulScaledKernel } from './bn-fused.js';
-import { BN_MOMENTS, BN_TRAIN, bnMomentsKernel, bnTrainKernel, CHANNEL_AFFINE, channelAffineKernel } from './bn-train-kernels.js';
+import {
+  BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, bnMomentsKernel, bnReluGradSumsKernel, bnTrainKernel, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU,
+  channelAffineKernel, channelAffineReluKernel,
+} from './bn-train-kernels.js';
 import { installBnTrainGradients } from './bn-train.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
@@ -54,6 +57,8 @@ const OURS: [string, KernelFn][] = [
   [BN_TRAIN, bnTrainKernel as KernelFn],
   [BN_MOMENTS, bnMomentsKernel as KernelFn],
   [CHANNEL_AFFINE, channelAffineKernel as KernelFn],
+  [BN_RELU_GRAD_SUMS, bnReluGradSumsKernel as KernelFn],
+  [CHANNEL_AFFINE_RELU, channelAffineReluKernel as KernelFn],
 ];
 
 const installed = new Set<KernelFn>();

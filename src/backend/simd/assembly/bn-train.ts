@@ -110,3 +110,162 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
     }
   }
 }
+
+// ---- Batch norm followed by relu (GcBatchNormTrain with relu, and its backward). The backward's
+// relu mask is recomputed from x, which those passes read anyway: (x - mean) * mul + offset > 0
+// with the forward's float32 mean, mul and offset and the same operations, so bit for bit the
+// forward's y > 0, without reading y (one stream fewer in memory-bound passes).
+
+/**
+ * out[j, k] = max((x[j, k] - mean[k]) * mul[k] + offset[k], 0) for x [m, c]
+ * (batchnorm.ts's batchNormRows with the relu applied before the store).
+ */
+export function batchNormReluRows(m: i32, c: i32, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const zero = f32x4.splat(0);
+  for (let j = 0; j < m; j++) {
+    const base = <usize>j * rowBytes;
+    const s = x + base;
+    const d = out + base;
+    let k = 0;
+    for (; k + 4 <= c; k += 4) {
+      const o = <usize>k << 2;
+      const v = f32x4.sub(v128.load(s + o), v128.load(mean + o));
+      v128.store(d + o, f32x4.max(f32x4.add(f32x4.mul(v, v128.load(mul + o)), v128.load(offset + o)), zero));
+    }
+    for (; k < c; k++) {
+      const o = <usize>k << 2;
+      store<f32>(d + o, max<f32>((load<f32>(s + o) - load<f32>(mean + o)) * load<f32>(mul + o) + load<f32>(offset + o), 0));
+    }
+  }
+}
+
+/** Rows accumulated in registers before being added into the output (as batchnorm.ts). */
+const RELU_GRAD_BLOCK: i32 = 64;
+
+/**
+ * Masked batch-norm gradient sums for dy, x [m, c] and mean, mul, offset [c], with
+ * g = dy where (x - mean) * mul + offset > 0 else 0 (the forward's relu mask):
+ * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]).
+ * Same order of operations as batchnorm.ts's bnGradSums on a masked dy.
+ */
+export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const c4 = c & ~3;
+  const zero = f32x4.splat(0);
+  memory.fill(out, 0, rowBytes << 1);
+  for (let j0 = 0; j0 < m; j0 += RELU_GRAD_BLOCK) {
+    const j1 = min<i32>(m, j0 + RELU_GRAD_BLOCK);
+    let k = 0;
+    // 4 channels at a time (not 8 as bnGradSums): the mask's three per-channel vectors would
+    // otherwise spill out of the 16 SIMD registers.
+    for (; k < c4; k += 4) {
+      const ko = <usize>k << 2;
+      const m0 = v128.load(mean + ko);
+      const u0 = v128.load(mul + ko);
+      const f0 = v128.load(offset + ko);
+      let s0 = f32x4.splat(0);
+      let t0 = f32x4.splat(0);
+      const off = <usize>j0 * rowBytes + ko;
+      let pd = dy + off;
+      let px = x + off;
+      for (let j = j0; j < j1; j++) {
+        const x0 = f32x4.sub(v128.load(px), m0);
+        const d0 = v128.and(v128.load(pd), f32x4.gt(f32x4.add(f32x4.mul(x0, u0), f0), zero));
+        s0 = f32x4.add(s0, d0);
+        t0 = f32x4.add(t0, f32x4.mul(d0, x0));
+        pd += rowBytes;
+        px += rowBytes;
+      }
+      const o1 = out + ko;
+      const o2 = o1 + rowBytes;
+      v128.store(o1, f32x4.add(v128.load(o1), s0));
+      v128.store(o2, f32x4.add(v128.load(o2), t0));
+    }
+    for (; k < c; k++) {
+      const ko = <usize>k << 2;
+      const mk = load<f32>(mean + ko);
+      const uk = load<f32>(mul + ko);
+      const fk = load<f32>(offset + ko);
+      let s: f32 = 0;
+      let t: f32 = 0;
+      const off = <usize>j0 * rowBytes + ko;
+      let pd = dy + off;
+      let px = x + off;
+      for (let j = j0; j < j1; j++) {
+        const xc = load<f32>(px) - mk;
+        const d: f32 = xc * uk + fk > 0 ? load<f32>(pd) : 0;
+        s += d;
+        t += d * xc;
+        pd += rowBytes;
+        px += rowBytes;
+      }
+      store<f32>(out + ko, load<f32>(out + ko) + s);
+      store<f32>(out + ko + rowBytes, load<f32>(out + ko + rowBytes) + t);
+    }
+  }
+}
+
+/**
+ * out[j, k] = g[j, k] * a[k] + q[j, k] * b[k] + t[k] for p, q [m, c] and a, b, t, mean, mul,
+ * offset [c], with g = p where (q - mean) * mul + offset > 0 else 0: the dx of batch norm +
+ * relu's backward (p = dy, q = x; the forward's relu mask) in one pass.
+ */
+export function channelAffineRelu(m: i32, c: i32, p: usize, a: usize, q: usize, b: usize, t: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
+  const rowBytes = <usize>c << 2;
+  const c4 = c & ~3;
+  const zero = f32x4.splat(0);
+  let j = 0;
+  // Two rows per step share the six per-channel loads (the pass is instruction bound).
+  for (; j + 2 <= m; j += 2) {
+    const base = <usize>j * rowBytes;
+    const sp = p + base;
+    const sq = q + base;
+    const d = out + base;
+    for (let k = 0; k < c4; k += 4) {
+      const o = <usize>k << 2;
+      const mv = v128.load(mean + o);
+      const uv = v128.load(mul + o);
+      const fv = v128.load(offset + o);
+      const av = v128.load(a + o);
+      const bv = v128.load(b + o);
+      const tv = v128.load(t + o);
+      const x0 = v128.load(sq + o);
+      const x1 = v128.load(sq + o + rowBytes);
+      const g0 = v128.and(v128.load(sp + o), f32x4.gt(f32x4.add(f32x4.mul(f32x4.sub(x0, mv), uv), fv), zero));
+      const g1 = v128.and(v128.load(sp + o + rowBytes), f32x4.gt(f32x4.add(f32x4.mul(f32x4.sub(x1, mv), uv), fv), zero));
+      v128.store(d + o, f32x4.add(f32x4.add(f32x4.mul(g0, av), f32x4.mul(x0, bv)), tv));
+      v128.store(d + o + rowBytes, f32x4.add(f32x4.add(f32x4.mul(g1, av), f32x4.mul(x1, bv)), tv));
+    }
+    for (let k = c4; k < c; k++) {
+      for (let r = 0; r < 2; r++) {
+        const o = (<usize>k << 2) + <usize>r * rowBytes;
+        const ko = <usize>k << 2;
+        const xq = load<f32>(sq + o);
+        const g: f32 = (xq - load<f32>(mean + ko)) * load<f32>(mul + ko) + load<f32>(offset + ko) > 0 ? load<f32>(sp + o) : 0;
+        store<f32>(d + o, g * load<f32>(a + ko) + xq * load<f32>(b + ko) + load<f32>(t + ko));
+      }
+    }
+  }
+  for (; j < m; j++) {
+    const base = <usize>j * rowBytes;
+    const sp = p + base;
+    const sq = q + base;
+    const d = out + base;
+    let k = 0;
+    for (; k < c4; k += 4) {
+      const o = <usize>k << 2;
+      const xv = v128.load(sq + o);
+      const on = f32x4.gt(f32x4.add(f32x4.mul(f32x4.sub(xv, v128.load(mean + o)), v128.load(mul + o)), v128.load(offset + o)), zero);
+      const g = v128.and(v128.load(sp + o), on);
+      const r = f32x4.add(f32x4.mul(g, v128.load(a + o)), f32x4.mul(xv, v128.load(b + o)));
+      v128.store(d + o, f32x4.add(r, v128.load(t + o)));
+    }
+    for (; k < c; k++) {
+      const o = <usize>k << 2;
+      const xq = load<f32>(sq + o);
+      const g: f32 = (xq - load<f32>(mean + o)) * load<f32>(mul + o) + load<f32>(offset + o) > 0 ? load<f32>(sp + o) : 0;
+      store<f32>(d + o, g * load<f32>(a + o) + xq * load<f32>(b + o) + load<f32>(t + o));
+    }
+  }
+}
