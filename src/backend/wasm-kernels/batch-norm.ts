@@ -12,7 +12,7 @@ import { free, stockKernel, type Info } from './kernel-call.js';
 
 /** Our SIMD export used here (src/backend/simd/assembly/batchnorm.ts). */
 interface BatchNormExports {
-  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
 }
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
@@ -43,7 +43,7 @@ export function fusedBatchNorm(args: { inputs: tf.NamedTensorInfoMap; backend: u
     dst[c + k] = o ? o[k] : 0;
   }
   const p = ptr(backend, scratch);
-  (simd(backend) as unknown as BatchNormExports).batchNormRows(size(x!.shape) / c, c, ptr(backend, x!), ptr(backend, mean!), p, p + 4 * c, ptr(backend, out));
+  (simd(backend) as unknown as BatchNormExports).batchNormRows(size(x!.shape) / c, c, ptr(backend, x!), ptr(backend, mean!), p, p + 4 * c, -Infinity, ptr(backend, out));
   free(backend, scratch);
   return out;
 }

@@ -2,8 +2,8 @@
  * wasm kernels of training-mode batch normalisation (ops and gradients in bn-train.ts), each one
  * or two SIMD passes over channels-last float32 [..., C] storage:
  * - `GcBatchNormTrain` (x [..., C], gamma, beta [C]; attrs epsilon, relu) -> [y, mean, variance]:
- *   one moments pass (batchnorm's bnMoments) and one normalise pass (batchNormRows, or
- *   batchNormReluRows writing relu(bn(x)) when relu is set).
+ *   one moments pass (batchnorm's bnMoments) and one normalise pass (batchNormRows, whose
+ *   floor of 0 writes relu(bn(x)) when relu is set).
  * - `GcBnMoments` (x [..., C]) -> [2, C]: row 0 mean, row 1 biased variance (one pass).
  * - `GcChannelAffine` (p, q [..., C], a, b, t [C]) -> p*a + q*b + t (one pass).
  * - `GcBnReluGradSums` (dy, x [..., C], mean, variance, gamma, beta [C]; attr epsilon) -> [2, C]:
@@ -32,8 +32,7 @@ export const CHANNEL_AFFINE_RELU = 'GcChannelAffineRelu';
 interface BnTrainExports {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
-  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, out: number): void;
-  batchNormReluRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
   bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number): void;
   channelAffineRelu(m: number, c: number, p: number, a: number, q: number, b: number, t: number, mean: number, mul: number, offset: number, out: number): void;
 }
@@ -79,8 +78,9 @@ export function bnTrainKernel(args: Args): Info[] {
   moments(backend, x, ptr(backend, mean), ptr(backend, variance));
   const y = backend.makeOutput(x.shape, 'float32');
   const mul = foldMul(backend, gamma, variance, eps);
-  const rows = relu ? exportsOf(backend).batchNormReluRows : exportsOf(backend).batchNormRows;
-  rows(size(x.shape) / c, c, ptr(backend, x), ptr(backend, mean), ptr(backend, mul), ptr(backend, beta), ptr(backend, y));
+  // A floor of 0 is the fused relu; -Infinity leaves the normalised values as they are.
+  exportsOf(backend).batchNormRows(size(x.shape) / c, c, ptr(backend, x), ptr(backend, mean), ptr(backend, mul), ptr(backend, beta),
+    relu ? 0 : -Infinity, ptr(backend, y));
   free(backend, mul);
   return [y, mean, variance];
 }

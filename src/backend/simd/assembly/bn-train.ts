@@ -116,30 +116,6 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
 // with the forward's float32 mean, mul and offset and the same operations, so bit for bit the
 // forward's y > 0, without reading y (one stream fewer in memory-bound passes).
 
-/**
- * out[j, k] = max((x[j, k] - mean[k]) * mul[k] + offset[k], 0) for x [m, c]
- * (batchnorm.ts's batchNormRows with the relu applied before the store).
- */
-export function batchNormReluRows(m: i32, c: i32, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
-  const rowBytes = <usize>c << 2;
-  const zero = f32x4.splat(0);
-  for (let j = 0; j < m; j++) {
-    const base = <usize>j * rowBytes;
-    const s = x + base;
-    const d = out + base;
-    let k = 0;
-    for (; k + 4 <= c; k += 4) {
-      const o = <usize>k << 2;
-      const v = f32x4.sub(v128.load(s + o), v128.load(mean + o));
-      v128.store(d + o, f32x4.max(f32x4.add(f32x4.mul(v, v128.load(mul + o)), v128.load(offset + o)), zero));
-    }
-    for (; k < c; k++) {
-      const o = <usize>k << 2;
-      store<f32>(d + o, max<f32>((load<f32>(s + o) - load<f32>(mean + o)) * load<f32>(mul + o) + load<f32>(offset + o), 0));
-    }
-  }
-}
-
 /** Rows accumulated in registers before being added into the output (as batchnorm.ts). */
 const RELU_GRAD_BLOCK: i32 = 64;
 
