@@ -134,20 +134,31 @@ function train(m: tf.LayersModel): Float32Array[] {
   return res;
 }
 
+/**
+ * Asserts `gc` has `ref`'s weight names, shapes and trainable flags, then trains both from the
+ * same weights and asserts every weight and the inference output agree and `gc` leaks no tensors.
+ * Returns `gc`'s trained weights and output (as `train`).
+ */
+function assertTrainsLike(gc: tf.LayersModel, ref: tf.LayersModel, backend: string): Float32Array[] {
+  const names = (m: tf.LayersModel) => m.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]);
+  assert.deepEqual(names(gc), names(ref));
+  gc.setWeights(ref.getWeights());
+  const before = tf.memory().numTensors;
+  const a = train(gc);
+  assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+  const b = train(ref);
+  a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `${backend} weight/output ${k}: ${relErr(v, b[k])}`));
+  return a;
+}
+
 test('GcBatchNormalization: same weights/order as tf.layers.batchNormalization; training and inference match', async () => {
   for (const backend of ['cpu', 'wasm']) {
     await tf.setBackend(backend);
     const ref = model((a) => tf.layers.batchNormalization(a));
     const gc = model((a) => batchNormalization(a));
-    assert.deepEqual(gc.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]), ref.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]));
     const bnLayer = gc.layers.find((l) => l instanceof GcBatchNormalization)!;
     assert.deepEqual(bnLayer.weights.map((w) => w.name.replace(/.*\//, '')), ['gamma', 'beta', 'moving_mean', 'moving_variance']);
-    gc.setWeights(ref.getWeights());
-    const before = tf.memory().numTensors;
-    const a = train(gc);
-    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
-    const b = train(ref);
-    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `${backend} weight/output ${k}: ${relErr(v, b[k])}`));
+    const a = assertTrainsLike(gc, ref, backend);
     // The moving statistics moved away from their initial values (0, 1).
     assert.ok(a[a.length - 3].some((v) => v !== 0));
     ref.dispose();
@@ -228,14 +239,7 @@ test('GcBatchNormalization activation relu: same weights as BN + ReLU layer; tra
     await tf.setBackend(backend);
     const ref = reluModel(false);
     const gc = reluModel(true);
-    const names = (m: tf.LayersModel) => m.weights.map((w) => [w.name.replace(/.*\//, ''), w.shape, w.trainable]);
-    assert.deepEqual(names(gc), names(ref));
-    gc.setWeights(ref.getWeights());
-    const before = tf.memory().numTensors;
-    const a = train(gc);
-    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
-    const b = train(ref);
-    a.forEach((v, k) => assert.ok(relErr(v, b[k]) < 1e-4, `${backend} weight/output ${k}: ${relErr(v, b[k])}`));
+    const a = assertTrainsLike(gc, ref, backend);
     assert.ok(a[a.length - 3].some((v) => v !== 0), 'moving mean moved');
     // Inference output has the relu applied (the dense layer sees non-negative features).
     const feats = tf.tidy(() => tf.model({ inputs: gc.inputs, outputs: gc.layers[2].output as tf.SymbolicTensor }).predict(randn([3, 6, 6, 3], 4, 'in')) as tf.Tensor);
