@@ -10,6 +10,7 @@ import { collectProvenance, type Provenance } from '../results/record.js';
 import { datasetKey, loadDatasets, prepareRunData } from '../train/data-prep.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../train/pool-protocol.js';
 import { executeRun } from '../train/run-one.js';
+import { throttleSteps } from '../train/step-throttle.js';
 import { needsTraining } from '../train/sweep-runner.js';
 import type { PlannedRun } from '../config/sweep.js';
 
@@ -56,7 +57,7 @@ async function train(run: PlannedRun): Promise<void> {
     prov!,
     {
       onStart: ({ fromEpoch }) => send({ type: 'start', id: run.id, fromEpoch }),
-      onStep: (p) => send({ type: 'step', p }),
+      onStep: throttleSteps((p) => send({ type: 'step', p })),
       onEpoch: (row) => send({ type: 'epoch', row }),
     },
     { restart: init!.restart, signal: abort.signal, lock: init!.lock },
