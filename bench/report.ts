@@ -38,7 +38,9 @@ export function renderReport(m: Measurements, start: MachineInfo, end: MachineIn
     `Training: SGD, batch 128, softmax cross-entropy, Gaussian inputs, median of ${s.steps} steps after 2 warm-up steps` +
       ' (torch_bench.py: median of its steps after 3 warm-up steps). ' +
       `Exact GC: ${s.gcExamples} examples in batches of ${s.gcBatch} (gc-run's default gc.batch_size), after one warm-up batch` +
-      ' (torch: all 256 in one pass, after one warm-up pass). Each cell runs in its own process; ' +
+      ' (torch: all 256 in one pass, after one warm-up pass). Each cell runs in its own process; the models are' +
+      ' measured one after another, and each model\'s PyTorch figures are taken right after the first loaded backend\'s' +
+      ' (the shared host\'s speed drifts over minutes, so each ratio\'s two sides are measured back to back); ' +
       `per-cell time caps: ${caps}.`,
     '',
     '## Targets',
@@ -46,7 +48,8 @@ export function renderReport(m: Measurements, start: MachineInfo, end: MachineIn
     markdownTable(['target', 'measured', 'verdict'], targetRows(m).map((r) => [r.target, r.measured, r.verdict])),
     '',
     'Targets are judged on the backend `--backend auto` selects (the first that loads). Sweep: 4 MLP 256-256 runs on a' +
-      ' Fashion-MNIST subset through `node bin/gc-run.js`, wall time including process start and data loading.' +
+      ' Fashion-MNIST subset through `node bin/gc-run.js`, wall time including process start and data loading, timed' +
+      ' at --jobs 1, 2, 2, 1 (each setting\'s mean: a linear drift in machine speed cancels out).' +
       ' Memory: one in-process Trainer run (MLP, momentum, weight decay, exact GC every 5 epochs), numTensors and RSS' +
       ' after a forced garbage collection.',
     '',

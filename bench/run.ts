@@ -22,8 +22,8 @@ import { machineInfo } from './machine.js';
 import type { ReferenceModel } from './reference-models.js';
 import { renderReport, type BenchSettings } from './report.js';
 import { timeSweep } from './sweep-timing.js';
-import { targetBackend, type BackendResult, type Cell, type Measurements, type MemoryResult } from './targets.js';
-import { runTorchReference } from './torch-ref.js';
+import { targetBackend, type BackendResult, type Cell, type Measurements, type MemoryResult, type ModelCells, type TorchResult } from './targets.js';
+import { mergeTorch, runTorchReference } from './torch-ref.js';
 
 const MODELS: ReferenceModel[] = ['mlp', 'cnn', 'resblock'];
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -50,31 +50,56 @@ function seconds(flag: string, value: string): number {
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
-/** Measures one backend: one child per (model, metric), each under the backend's time cap. */
-async function measureBackend(backend: string, models: ReferenceModel[], s: BenchSettings): Promise<BackendResult> {
-  const result: BackendResult = { backend, models: {} };
+/** One model's cells on one backend: one child per metric, each under the backend's time cap. */
+async function measureModel(backend: string, model: ReferenceModel, s: BenchSettings): Promise<ModelCells | { unavailable: string }> {
   const cap = s.capSeconds[backend] ?? s.capSeconds.default;
-  for (const model of models) {
-    const cells: Partial<Record<'train' | 'gc', Cell>> = {};
-    for (const metric of ['train', 'gc'] as const) {
-      const args = [here('./backend-worker.js'), '--backend', backend, '--model', model, '--metric', metric,
-        '--steps', String(s.steps), '--gc-examples', String(s.gcExamples), '--gc-batch', String(s.gcBatch)];
-      const r = await runChild(process.execPath, args, { timeoutMs: cap * 1000 });
-      const [line] = jsonLines<CellResult>(r.stdout);
-      if (r.code === EXIT_UNAVAILABLE && line && 'unavailable' in line) {
-        log(`${backend}: not loaded (${line.unavailable})`);
-        return { backend, unavailable: line.unavailable, models: {} };
-      }
-      let cell: Cell;
-      if (r.timedOut) cell = { ok: false, note: `skipped (${backend}: > ${cap} s)` };
-      else if (r.code !== 0 || !line || 'unavailable' in line) cell = { ok: false, note: `failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
-      else cell = { ok: true, value: line.metric === 'train' ? line.examplesPerS : line.seconds };
-      cells[metric] = cell;
-      log(`${backend} ${model} ${metric === 'train' ? 'training ex/s' : 'GC s'}: ${cell.ok ? cell.value.toFixed(3) : cell.note} (${r.seconds.toFixed(0)} s)`);
+  const cells: Partial<Record<'train' | 'gc', Cell>> = {};
+  for (const metric of ['train', 'gc'] as const) {
+    const args = [here('./backend-worker.js'), '--backend', backend, '--model', model, '--metric', metric,
+      '--steps', String(s.steps), '--gc-examples', String(s.gcExamples), '--gc-batch', String(s.gcBatch)];
+    const r = await runChild(process.execPath, args, { timeoutMs: cap * 1000 });
+    const [line] = jsonLines<CellResult>(r.stdout);
+    if (r.code === EXIT_UNAVAILABLE && line && 'unavailable' in line) {
+      log(`${backend}: not loaded (${line.unavailable})`);
+      return { unavailable: line.unavailable };
     }
-    result.models[model] = { train: cells.train!, gc: cells.gc! };
+    let cell: Cell;
+    if (r.timedOut) cell = { ok: false, note: `skipped (${backend}: > ${cap} s)` };
+    else if (r.code !== 0 || !line || 'unavailable' in line) cell = { ok: false, note: `failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
+    else cell = { ok: true, value: line.metric === 'train' ? line.examplesPerS : line.seconds };
+    cells[metric] = cell;
+    log(`${backend} ${model} ${metric === 'train' ? 'training ex/s' : 'GC s'}: ${cell.ok ? cell.value.toFixed(3) : cell.note} (${r.seconds.toFixed(0)} s)`);
   }
-  return result;
+  return { train: cells.train!, gc: cells.gc! };
+}
+
+/**
+ * Every backend on every model, model by model, with the PyTorch reference for a model run right
+ * after the first loaded backend's cells for it: the machine's speed drifts over minutes (shared
+ * host), so the two sides of each ratio are measured back to back rather than minutes apart.
+ */
+async function measureAll(backends: string[], models: ReferenceModel[], s: BenchSettings, torch: boolean): Promise<{ backends: BackendResult[]; torch: TorchResult }> {
+  const results = backends.map((backend): BackendResult => ({ backend, models: {} }));
+  const torchParts: TorchResult[] = [];
+  for (const model of models) {
+    let torchDone = !torch;
+    for (const result of results) {
+      if (result.unavailable) continue;
+      const cells = await measureModel(result.backend, model, s);
+      if ('unavailable' in cells) {
+        result.unavailable = cells.unavailable;
+        result.models = {};
+        continue;
+      }
+      result.models[model] = cells;
+      if (!torchDone) {
+        log(`PyTorch reference, ${model}...`);
+        torchParts.push(await runTorchReference([model], s.steps, 900_000));
+        torchDone = true;
+      }
+    }
+  }
+  return { backends: results, torch: torch ? mergeTorch(torchParts) : { ok: false, reason: '--no-torch' } };
 }
 
 async function measureMemory(backend: string, quick: boolean, timeoutMs: number): Promise<MemoryResult> {
@@ -115,13 +140,8 @@ async function main(): Promise<void> {
   const start = machineInfo();
   const date = new Date();
 
-  const results: BackendResult[] = [];
-  for (const b of BACKEND_ORDER.filter((x) => backends.includes(x))) results.push(await measureBackend(b, models, settings));
-  log('PyTorch reference...');
-  const torch = values['no-torch']
-    ? ({ ok: false, reason: '--no-torch' } as const)
-    : await runTorchReference(models, settings.steps, 900_000);
-  const m: Measurements = { models, backends: results, torch, sweep: { ok: false, reason: '--no-sweep' }, memory: { ok: false, reason: '--no-memory' } };
+  const measured = await measureAll(BACKEND_ORDER.filter((x) => backends.includes(x)), models, settings, !values['no-torch']);
+  const m: Measurements = { models, backends: measured.backends, torch: measured.torch, sweep: { ok: false, reason: '--no-sweep' }, memory: { ok: false, reason: '--no-memory' } };
   const primary = targetBackend(m)?.backend;
   if (!values['no-sweep']) {
     log(`sweep at --jobs 1 and --jobs 2 (${primary ?? 'auto'})...`);

@@ -27,7 +27,18 @@ export type TorchResult =
 
 /** Wall seconds of the same small sweep at --jobs 1 and --jobs 2. */
 export type SweepResult =
-  | { ok: true; runs: number; jobs1Seconds: number; jobs2Seconds: number; /** 1-min load average after --jobs 2. */ load1?: number }
+  | {
+      ok: true;
+      runs: number;
+      /** Mean wall seconds per setting (over jobs1Each / jobs2Each when given). */
+      jobs1Seconds: number;
+      jobs2Seconds: number;
+      /** Each timed invocation per setting, in the order taken. */
+      jobs1Each?: number[];
+      jobs2Each?: number[];
+      /** Highest 1-min load average right after a --jobs 2 invocation. */
+      load1?: number;
+    }
   | { ok: false; reason: string };
 
 /** numTensors and RSS (bytes) after the first and the last epoch of one in-process run. */
@@ -61,6 +72,11 @@ export const GC_TARGET = 1;
 export const JOBS_SPEEDUP_TARGET = 1.7;
 /** RSS may grow by less than this percentage from the first to the last epoch. */
 export const RSS_GROWTH_TARGET_PCT = 10;
+
+/** "71.5 s", or "71.5 s (70.1, 72.9)" when that is the mean of several invocations. */
+function fmtSweepSide(mean: number, each: number[] | undefined): string {
+  return `${mean.toFixed(1)} s` + (each && each.length > 1 ? ` (${each.map((v) => v.toFixed(1)).join(', ')})` : '');
+}
 
 /** ours/torch for training (ex/s ÷ ex/s) or GC (s ÷ s); null when either side is missing. */
 export function ratio(ours: Cell | undefined, torch: number | undefined): number | null {
@@ -156,7 +172,7 @@ export function targetRows(m: Measurements): TargetRow[] {
   rows.push({
     target: `sweep --jobs 2 >= ${JOBS_SPEEDUP_TARGET}x faster than --jobs 1`,
     measured: s.ok
-      ? `${s.jobs1Seconds.toFixed(1)} s / ${s.jobs2Seconds.toFixed(1)} s = ${speedup!.toFixed(2)}x (${s.runs} runs${s.load1 === undefined ? '' : `; load ${s.load1.toFixed(1)} after`})`
+      ? `${fmtSweepSide(s.jobs1Seconds, s.jobs1Each)} / ${fmtSweepSide(s.jobs2Seconds, s.jobs2Each)} = ${speedup!.toFixed(2)}x (${s.runs} runs${s.load1 === undefined ? '' : `; load ${s.load1.toFixed(1)} after`})`
       : s.reason,
     verdict: speedup === null ? 'n/a' : verdict(speedup >= JOBS_SPEEDUP_TARGET),
   });

@@ -48,3 +48,13 @@ export async function runTorchReference(models: ReferenceModel[], steps: number,
   if (r.code !== 0 && !Object.keys(out).length) return { ok: false, reason: `torch_bench.py failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
   return { ok: true, version: v.version, models: out };
 }
+
+/**
+ * One TorchResult from per-model invocations: every model that produced figures; when none did,
+ * the first failure's reason (or that no model was measured, e.g. no backend loaded).
+ */
+export function mergeTorch(parts: TorchResult[]): TorchResult {
+  const ok = parts.filter((p): p is Extract<TorchResult, { ok: true }> => p.ok);
+  if (!ok.length) return parts.find((p) => !p.ok) ?? { ok: false, reason: 'no model was measured' };
+  return { ok: true, version: ok[0].version, models: Object.assign({}, ...ok.map((p) => p.models)) };
+}

@@ -104,3 +104,11 @@ test('the bench sweep config is valid and has the advertised number of runs', ()
     assert.equal(expandSweep(exp, 'bench-sweep.yaml').length, SWEEP_RUNS);
   }
 });
+
+test('sweep timed several times per setting: the means make the ratio, each invocation is shown', () => {
+  const m = synthetic();
+  m.sweep = { ok: true, runs: 4, jobs1Seconds: 70, jobs2Seconds: 40, jobs1Each: [66, 74], jobs2Each: [39, 41], load1: 2 };
+  const row = targetRows(m).find((r) => r.target.startsWith('sweep'))!;
+  assert.equal(row.measured, '70.0 s (66.0, 74.0) / 40.0 s (39.0, 41.0) = 1.75x (4 runs; load 2.0 after)');
+  assert.equal(row.verdict, 'PASS');
+});
