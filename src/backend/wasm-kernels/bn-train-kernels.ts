@@ -45,8 +45,8 @@ const exportsOf = (backend: BackendWasm) => simd(backend) as unknown as BnTrainE
 /** Moments of x [..., C]: writes mean [C] at byte offset `mean` and variance [C] at `variance`. */
 function moments(backend: BackendWasm, x: Info, mean: number, variance: number): void {
   const c = x.shape[x.shape.length - 1];
-  // f64 accumulators: 2c doubles = 4c floats of scratch.
-  const acc = backend.makeOutput([4 * c], 'float32');
+  // Scratch: 2c f64 accumulators (4c floats) and 2c float32 block sums.
+  const acc = backend.makeOutput([6 * c], 'float32');
   exportsOf(backend).bnMoments(size(x.shape) / c, c, ptr(backend, x), ptr(backend, acc), mean, variance);
   free(backend, acc);
 }
