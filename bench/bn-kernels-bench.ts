@@ -7,6 +7,7 @@
  * compare with a plain copy of the same size, printed first) and the max |A - B| of the outputs,
  * relative to the largest |A| (0 when B keeps A's order of operations).
  * Build A from the old sources, e.g.: git stash; npm run build; cp dist/src/backend/simd/kernels.wasm /tmp/A.wasm
+ * Builds with fewer parameters than these signatures ignore the extra (scratch) arguments.
  * Usage: node dist/bench/bn-kernels-bench.js A.wasm [B.wasm (default: the built kernels.wasm)] [--reps 15] [--only name]
  */
 import { readFileSync } from 'node:fs';
@@ -18,8 +19,8 @@ import { ptr, SIMD_WASM_PATH } from '../src/backend/simd/module.js';
 interface Kernels {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
-  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number): void;
-  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number, scratch: number): void;
+  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
   channelAffineRelu(m: number, c: number, p: number, a: number, q: number, b: number, t: number, mean: number, mul: number, offset: number, out: number): void;
 }
@@ -60,8 +61,8 @@ async function main(): Promise<void> {
       ['bnMoments', full, 2 * c, (k, o) => k.bnMoments(m, c, at(x), at(acc), o, o + small)],
       ['batchNormRows relu', 2 * full, m * c, (k, o) => k.batchNormRows(m, c, at(x), at(mean), at(mul), at(off), 0, o)],
       ['batchNormRows', 2 * full, m * c, (k, o) => k.batchNormRows(m, c, at(x), at(mean), at(mul), at(off), -Infinity, o)],
-      ['bnGradSums', 2 * full, 2 * c, (k, o) => k.bnGradSums(m, c, at(dy), at(x), at(mean), o)],
-      ['bnReluGradSums', 2 * full, 2 * c, (k, o) => k.bnReluGradSums(m, c, at(dy), at(x), at(mean), at(mul), at(off), o)],
+      ['bnGradSums', 2 * full, 2 * c, (k, o) => k.bnGradSums(m, c, at(dy), at(x), at(mean), o, at(acc))],
+      ['bnReluGradSums', 2 * full, 2 * c, (k, o) => k.bnReluGradSums(m, c, at(dy), at(x), at(mean), at(mul), at(off), o, at(acc))],
       ['channelAffine 1', 2 * full, m * c, (k, o) => k.channelAffine(m, c, at(p), at(a), at(p), at(b), at(tt), 0, o)],
       ['channelAffine 2', 3 * full, m * c, (k, o) => k.channelAffine(m, c, at(p), at(a), at(x), at(b), at(tt), 1, o)],
       ['channelAffineRelu', 3 * full, m * c, (k, o) => k.channelAffineRelu(m, c, at(p), at(a), at(x), at(b), at(tt), at(mean), at(mul), at(off), o)],

@@ -33,7 +33,7 @@ interface BnTrainExports {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
   batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
-  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
   channelAffineRelu(m: number, c: number, p: number, a: number, q: number, b: number, t: number, mean: number, mul: number, offset: number, out: number): void;
 }
 
@@ -114,9 +114,10 @@ export function bnReluGradSumsKernel(args: Args): Info {
   const c = x.shape[x.shape.length - 1];
   const out = backend.makeOutput([2, c], 'float32');
   const mul = foldMul(backend, gamma, variance, (args.attrs as { epsilon: number }).epsilon);
+  const scratch = backend.makeOutput([2 * c], 'float32'); // block sums
   const at = (i: Info) => ptr(backend, i);
-  exportsOf(backend).bnReluGradSums(size(x.shape) / c, c, at(dy), at(x), at(mean), at(mul), at(beta), at(out));
-  free(backend, mul);
+  exportsOf(backend).bnReluGradSums(size(x.shape) / c, c, at(dy), at(x), at(mean), at(mul), at(beta), at(out), at(scratch));
+  free(backend, mul, scratch);
   return out;
 }
 
