@@ -19,7 +19,8 @@ test.before(setupBackends);
 
 const EPS = 1e-3;
 /** Shapes: 8-channel blocks, tails (c % 8, c % 4), rows not a multiple of the 64-row blocks. */
-const SHAPES: number[][] = [[4, 5, 7, 12], [3, 9, 5], [130, 3], [2, 6, 6, 16]];
+// [3, 67, 6]: several row blocks of the moments and gradient sums and an odd last one.
+const SHAPES: number[][] = [[4, 5, 7, 12], [3, 9, 5], [130, 3], [2, 6, 6, 16], [3, 67, 6]];
 
 /** Inputs of one case: x (mean far from 0 to test the variance's cancellation), gamma, beta. */
 function inputs(shape: number[], seed: number) {

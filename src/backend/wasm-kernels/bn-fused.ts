@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd/module.js';
-import type { Info } from './kernel-call.js';
+import { free, type Info } from './kernel-call.js';
 
 /** Kernel names. */
 export const BN_GRAD_SUMS = 'GcBnGradSums';
@@ -21,7 +21,7 @@ export const MUL_SCALED = 'GcMulScaled';
 
 /** Our SIMD exports used here (src/backend/simd/assembly/batchnorm.ts). */
 interface BnFusedExports {
-  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number): void;
+  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number, scratch: number): void;
   mulScaled(n: number, a: number, b: number, s: number, out: number): void;
 }
 
@@ -35,7 +35,10 @@ export function bnGradSumsKernel(args: { inputs: tf.NamedTensorInfoMap; backend:
   const { dy, x, mean } = args.inputs as { dy: Info; x: Info; mean: Info };
   const c = x.shape[x.shape.length - 1];
   const out = backend.makeOutput([2, c], 'float32');
-  (simd(backend) as unknown as BnFusedExports).bnGradSums(size(x.shape) / c, c, ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, out));
+  const scratch = backend.makeOutput([2 * c], 'float32'); // block sums
+  (simd(backend) as unknown as BnFusedExports).bnGradSums(size(x.shape) / c, c, ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, out),
+    ptr(backend, scratch));
+  free(backend, scratch);
   return out;
 }
 

@@ -33,7 +33,7 @@ interface BnTrainExports {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
   batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
-  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number): void;
+  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
   channelAffineRelu(m: number, c: number, p: number, a: number, q: number, b: number, t: number, mean: number, mul: number, offset: number, out: number): void;
 }
 
@@ -45,8 +45,8 @@ const exportsOf = (backend: BackendWasm) => simd(backend) as unknown as BnTrainE
 /** Moments of x [..., C]: writes mean [C] at byte offset `mean` and variance [C] at `variance`. */
 function moments(backend: BackendWasm, x: Info, mean: number, variance: number): void {
   const c = x.shape[x.shape.length - 1];
-  // f64 accumulators: 2c doubles = 4c floats of scratch.
-  const acc = backend.makeOutput([4 * c], 'float32');
+  // Scratch: 2c f64 accumulators (4c floats) and 2c float32 block sums.
+  const acc = backend.makeOutput([6 * c], 'float32');
   exportsOf(backend).bnMoments(size(x.shape) / c, c, ptr(backend, x), ptr(backend, acc), mean, variance);
   free(backend, acc);
 }
@@ -114,9 +114,10 @@ export function bnReluGradSumsKernel(args: Args): Info {
   const c = x.shape[x.shape.length - 1];
   const out = backend.makeOutput([2, c], 'float32');
   const mul = foldMul(backend, gamma, variance, (args.attrs as { epsilon: number }).epsilon);
+  const scratch = backend.makeOutput([2 * c], 'float32'); // block sums
   const at = (i: Info) => ptr(backend, i);
-  exportsOf(backend).bnReluGradSums(size(x.shape) / c, c, at(dy), at(x), at(mean), at(mul), at(beta), at(out));
-  free(backend, mul);
+  exportsOf(backend).bnReluGradSums(size(x.shape) / c, c, at(dy), at(x), at(mean), at(mul), at(beta), at(out), at(scratch));
+  free(backend, mul, scratch);
   return out;
 }
 

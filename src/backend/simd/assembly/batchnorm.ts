@@ -4,89 +4,103 @@
  * out[j, k] = max((x[j, k] - mean[k]) * mul[k] + offset[k], floor) for x [m, c], where the caller
  * folds mul = scale / sqrt(variance + epsilon) (c floats) beforehand. floor = 0 fuses a relu;
  * floor = -Infinity leaves every value (NaN and -0 included) as it is.
+ * V8's f32x4.max (NaN and signed-zero handling) measured ~25% of this pass, so the two floors used
+ * take cheaper exact routes: -Infinity skips the max; +0 takes pmax (v < 0 ? 0 : v, NaN kept),
+ * plus +0 to turn -0 into max's +0. Other floors keep f32x4.max.
  */
 export function batchNormRows(m: i32, c: i32, x: usize, mean: usize, mul: usize, offset: usize, floor: f32, out: usize): void {
+  const mode = floor == -Infinity ? 0 : floor == 0 && reinterpret<i32>(floor) == 0 ? 1 : 2;
+  if (mode == 0) normRows(m, c, x, mean, mul, offset, floor, out, 0);
+  else if (mode == 1) normRows(m, c, x, mean, mul, offset, floor, out, 1);
+  else normRows(m, c, x, mean, mul, offset, floor, out, 2);
+}
+
+/** batchNormRows's loop for one floor mode (see there); inlined with mode constant. */
+@inline function normRows(m: i32, c: i32, x: usize, mean: usize, mul: usize, offset: usize, floor: f32, out: usize, mode: i32): void {
   const rowBytes = <usize>c << 2;
+  const vecBytes = <usize>(c & ~3) << 2;
   const floorV = f32x4.splat(floor);
+  const zero = f32x4.splat(0);
+  let s = x;
+  let d = out;
   for (let j = 0; j < m; j++) {
-    const base = <usize>j * rowBytes;
-    const s = x + base;
-    const d = out + base;
-    let k = 0;
-    for (; k + 4 <= c; k += 4) {
-      const o = <usize>k << 2;
-      const v = f32x4.sub(v128.load(s + o), v128.load(mean + o));
-      v128.store(d + o, f32x4.max(f32x4.add(f32x4.mul(v, v128.load(mul + o)), v128.load(offset + o)), floorV));
+    let o: usize = 0;
+    for (; o < vecBytes; o += 16) {
+      const v = f32x4.add(f32x4.mul(f32x4.sub(v128.load(s + o), v128.load(mean + o)), v128.load(mul + o)), v128.load(offset + o));
+      if (mode == 0) v128.store(d + o, v);
+      else if (mode == 1) v128.store(d + o, f32x4.add(f32x4.pmax(v, floorV), zero));
+      else v128.store(d + o, f32x4.max(v, floorV));
     }
-    for (; k < c; k++) {
-      const o = <usize>k << 2;
+    for (; o < rowBytes; o += 4) {
       store<f32>(d + o, max<f32>((load<f32>(s + o) - load<f32>(mean + o)) * load<f32>(mul + o) + load<f32>(offset + o), floor));
     }
+    s += rowBytes;
+    d += rowBytes;
   }
 }
 
-/** Rows accumulated in registers before being added into the output (bounds float32 error growth). */
+/** Rows summed in float32 block sums before being added into the output (bounds float32 error growth). */
 const GRAD_BLOCK: i32 = 64;
 
 /**
  * BatchNorm gradient sums for dy, x [m, c] and mean [c] in one read of dy and x:
  * out[k] = sum_j dy[j, k] and out[c + k] = sum_j dy[j, k] * (x[j, k] - mean[k]).
- * Channels go 8 at a time down blocks of GRAD_BLOCK rows in registers.
+ * scratch: 2c floats for the block sums of GRAD_BLOCK rows. Rows are walked in order, two per
+ * step (row j's and j+1's terms added, then into the block sum): walking down one channel column
+ * at a time measured ~2x slower (strided loads, a loop-carried add per row).
  */
-export function bnGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, out: usize): void {
+export function bnGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, out: usize, scratch: usize): void {
   const rowBytes = <usize>c << 2;
-  const c8 = c & ~7;
+  const vecBytes = <usize>(c & ~3) << 2;
+  const sb = scratch;
+  const tb = scratch + rowBytes;
   memory.fill(out, 0, rowBytes << 1);
   for (let j0 = 0; j0 < m; j0 += GRAD_BLOCK) {
     const j1 = min<i32>(m, j0 + GRAD_BLOCK);
-    let k = 0;
-    for (; k < c8; k += 8) {
-      const ko = <usize>k << 2;
-      const m0 = v128.load(mean + ko);
-      const m1 = v128.load(mean + ko, 16);
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let t0 = f32x4.splat(0);
-      let t1 = f32x4.splat(0);
-      const off = <usize>j0 * rowBytes + ko;
-      let pd = dy + off;
-      let px = x + off;
-      for (let j = j0; j < j1; j++) {
-        const d0 = v128.load(pd);
-        const d1 = v128.load(pd, 16);
-        s0 = f32x4.add(s0, d0);
-        s1 = f32x4.add(s1, d1);
-        t0 = f32x4.add(t0, f32x4.mul(d0, f32x4.sub(v128.load(px), m0)));
-        t1 = f32x4.add(t1, f32x4.mul(d1, f32x4.sub(v128.load(px, 16), m1)));
-        pd += rowBytes;
-        px += rowBytes;
+    memory.fill(sb, 0, rowBytes << 1);
+    const off = <usize>j0 * rowBytes;
+    let pd = dy + off;
+    let px = x + off;
+    let j = j0;
+    for (; j + 2 <= j1; j += 2) {
+      let k: usize = 0;
+      for (; k < vecBytes; k += 16) {
+        const mk = v128.load(mean + k);
+        const d0 = v128.load(pd + k);
+        const d1 = v128.load(pd + rowBytes + k);
+        const x0 = f32x4.sub(v128.load(px + k), mk);
+        const x1 = f32x4.sub(v128.load(px + rowBytes + k), mk);
+        v128.store(sb + k, f32x4.add(v128.load(sb + k), f32x4.add(d0, d1)));
+        v128.store(tb + k, f32x4.add(v128.load(tb + k), f32x4.add(f32x4.mul(d0, x0), f32x4.mul(d1, x1))));
       }
-      const o1 = out + ko;
-      const o2 = o1 + rowBytes;
-      v128.store(o1, f32x4.add(v128.load(o1), s0));
-      v128.store(o1, f32x4.add(v128.load(o1, 16), s1), 16);
-      v128.store(o2, f32x4.add(v128.load(o2), t0));
-      v128.store(o2, f32x4.add(v128.load(o2, 16), t1), 16);
-    }
-    for (; k < c; k++) {
-      const ko = <usize>k << 2;
-      const mk = load<f32>(mean + ko);
-      let s: f32 = 0;
-      let t: f32 = 0;
-      const off = <usize>j0 * rowBytes + ko;
-      let pd = dy + off;
-      let px = x + off;
-      for (let j = j0; j < j1; j++) {
-        const d = load<f32>(pd);
-        s += d;
-        t += d * (load<f32>(px) - mk);
-        pd += rowBytes;
-        px += rowBytes;
+      for (; k < rowBytes; k += 4) {
+        const mk = load<f32>(mean + k);
+        const d0 = load<f32>(pd + k);
+        const d1 = load<f32>(pd + rowBytes + k);
+        store<f32>(sb + k, load<f32>(sb + k) + (d0 + d1));
+        store<f32>(tb + k, load<f32>(tb + k) + (d0 * (load<f32>(px + k) - mk) + d1 * (load<f32>(px + rowBytes + k) - mk)));
       }
-      store<f32>(out + ko, load<f32>(out + ko) + s);
-      store<f32>(out + ko + rowBytes, load<f32>(out + ko + rowBytes) + t);
+      pd += rowBytes << 1;
+      px += rowBytes << 1;
     }
+    if (j < j1) {
+      for (let k: usize = 0; k < rowBytes; k += 4) {
+        const d = load<f32>(pd + k);
+        store<f32>(sb + k, load<f32>(sb + k) + d);
+        store<f32>(tb + k, load<f32>(tb + k) + d * (load<f32>(px + k) - load<f32>(mean + k)));
+      }
+    }
+    addInto(out, sb, c << 1);
   }
+}
+
+/** dst[i] += src[i] for n floats. */
+export function addInto(dst: usize, src: usize, n: i32): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
+  let k: usize = 0;
+  for (; k < vecBytes; k += 16) v128.store(dst + k, f32x4.add(v128.load(dst + k), v128.load(src + k)));
+  for (; k < bytes; k += 4) store<f32>(dst + k, load<f32>(dst + k) + load<f32>(src + k));
 }
 
 /** out[i] = a[i] * (b[i] * s) for n floats (tfjs-core's Square gradient mul(dy, mul(x, 2)) in one pass). */

@@ -1,67 +1,59 @@
+import { addInto } from './batchnorm';
+
 // Training-mode batch norm on channels-last float32 [m, c] (m = N*H*W rows). Pointers are byte
 // offsets into tfjs's memory. Used by src/backend/wasm-kernels/bn-train-kernels.ts.
 
-/** Rows summed in f32 registers before being added into the f64 accumulators. */
+/** Rows summed in float32 (in the caller's scratch) before being added into the f64 accumulators. */
 const MOM_BLOCK: i32 = 64;
 
 /**
  * Per-channel mean and biased variance of x [m, c] in one read of x. Each channel is shifted by
  * its first row (so sum of squares does not cancel when |mean| >> std); block sums of MOM_BLOCK
- * rows in f32 registers go into f64 accumulators acc [2c doubles, caller's scratch].
- * Writes mean [c] and variance [c] (float32).
+ * rows in float32 go into f64 accumulators. acc: caller's scratch of 6c floats (2c doubles, then
+ * the 2c float32 block sums). Writes mean [c] and variance [c] (float32).
+ * Rows are walked in order, two per step (row j's and j+1's terms added, then into the block sum):
+ * walking down one channel column at a time measured ~1.6x slower (strided, latency bound).
  */
 export function bnMoments(m: i32, c: i32, x: usize, acc: usize, mean: usize, variance: usize): void {
   const rowBytes = <usize>c << 2;
-  const c8 = c & ~7;
+  const vecBytes = <usize>(c & ~3) << 2;
+  const sb = acc + (<usize>c << 4);
+  const qb = sb + rowBytes;
   memory.fill(acc, 0, <usize>c << 4);
   for (let j0 = 0; j0 < m; j0 += MOM_BLOCK) {
     const j1 = min<i32>(m, j0 + MOM_BLOCK);
-    let k = 0;
-    for (; k < c8; k += 8) {
-      const ko = <usize>k << 2;
-      const h0 = v128.load(x + ko);
-      const h1 = v128.load(x + ko, 16);
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let q0 = f32x4.splat(0);
-      let q1 = f32x4.splat(0);
-      let px = x + <usize>j0 * rowBytes + ko;
-      for (let j = j0; j < j1; j++) {
-        const d0 = f32x4.sub(v128.load(px), h0);
-        const d1 = f32x4.sub(v128.load(px, 16), h1);
-        s0 = f32x4.add(s0, d0);
-        s1 = f32x4.add(s1, d1);
-        q0 = f32x4.add(q0, f32x4.mul(d0, d0));
-        q1 = f32x4.add(q1, f32x4.mul(d1, d1));
-        px += rowBytes;
+    memory.fill(sb, 0, rowBytes << 1);
+    let px = x + <usize>j0 * rowBytes;
+    let j = j0;
+    for (; j + 2 <= j1; j += 2) {
+      let k: usize = 0;
+      for (; k < vecBytes; k += 16) {
+        const h = v128.load(x + k);
+        const d = f32x4.sub(v128.load(px + k), h);
+        const e = f32x4.sub(v128.load(px + rowBytes + k), h);
+        v128.store(sb + k, f32x4.add(v128.load(sb + k), f32x4.add(d, e)));
+        v128.store(qb + k, f32x4.add(v128.load(qb + k), f32x4.add(f32x4.mul(d, d), f32x4.mul(e, e))));
       }
-      const a = acc + (<usize>k << 3);
-      const b = a + (<usize>c << 3);
-      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(s0)));
-      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(s0, s0, 2, 3, 0, 1))), 16);
-      v128.store(a, f64x2.add(v128.load(a, 32), f64x2.promote_low_f32x4(s1)), 32);
-      v128.store(a, f64x2.add(v128.load(a, 48), f64x2.promote_low_f32x4(i32x4.shuffle(s1, s1, 2, 3, 0, 1))), 48);
-      v128.store(b, f64x2.add(v128.load(b), f64x2.promote_low_f32x4(q0)));
-      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.promote_low_f32x4(i32x4.shuffle(q0, q0, 2, 3, 0, 1))), 16);
-      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.promote_low_f32x4(q1)), 32);
-      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.promote_low_f32x4(i32x4.shuffle(q1, q1, 2, 3, 0, 1))), 48);
+      for (; k < rowBytes; k += 4) {
+        const h = load<f32>(x + k);
+        const d = load<f32>(px + k) - h;
+        const e = load<f32>(px + rowBytes + k) - h;
+        store<f32>(sb + k, load<f32>(sb + k) + (d + e));
+        store<f32>(qb + k, load<f32>(qb + k) + (d * d + e * e));
+      }
+      px += rowBytes << 1;
     }
-    for (; k < c; k++) {
-      const ko = <usize>k << 2;
-      const h = load<f32>(x + ko);
-      let s: f32 = 0;
-      let q: f32 = 0;
-      let px = x + <usize>j0 * rowBytes + ko;
-      for (let j = j0; j < j1; j++) {
-        const d = load<f32>(px) - h;
-        s += d;
-        q += d * d;
-        px += rowBytes;
+    if (j < j1) {
+      for (let k: usize = 0; k < rowBytes; k += 4) {
+        const d = load<f32>(px + k) - load<f32>(x + k);
+        store<f32>(sb + k, load<f32>(sb + k) + d);
+        store<f32>(qb + k, load<f32>(qb + k) + d * d);
       }
+    }
+    for (let k = 0; k < c; k++) {
       const a = acc + (<usize>k << 3);
-      const b = a + (<usize>c << 3);
-      store<f64>(a, load<f64>(a) + <f64>s);
-      store<f64>(b, load<f64>(b) + <f64>q);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(sb + (<usize>k << 2)));
+      store<f64>(a + (<usize>c << 3), load<f64>(a + (<usize>c << 3)) + <f64>load<f32>(qb + (<usize>k << 2)));
     }
   }
   const inv = 1.0 / <f64>m;
@@ -116,69 +108,66 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
 // with the forward's float32 mean, mul and offset and the same operations, so bit for bit the
 // forward's y > 0, without reading y (one stream fewer in memory-bound passes).
 
-/** Rows accumulated in registers before being added into the output (as batchnorm.ts). */
+/** Rows summed in float32 block sums before being added into the output (as batchnorm.ts). */
 const RELU_GRAD_BLOCK: i32 = 64;
 
 /**
  * Masked batch-norm gradient sums for dy, x [m, c] and mean, mul, offset [c], with
  * g = dy where (x - mean) * mul + offset > 0 else 0 (the forward's relu mask):
  * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]).
- * Same order of operations as batchnorm.ts's bnGradSums on a masked dy.
+ * scratch: 2c floats (block sums). Same order of operations as batchnorm.ts's bnGradSums on a
+ * masked dy: rows in order, two per step (a column-at-a-time walk measured ~2x slower).
  */
-export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize): void {
+export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize, scratch: usize): void {
   const rowBytes = <usize>c << 2;
-  const c4 = c & ~3;
+  const vecBytes = <usize>(c & ~3) << 2;
   const zero = f32x4.splat(0);
+  const sb = scratch;
+  const tb = scratch + rowBytes;
   memory.fill(out, 0, rowBytes << 1);
   for (let j0 = 0; j0 < m; j0 += RELU_GRAD_BLOCK) {
     const j1 = min<i32>(m, j0 + RELU_GRAD_BLOCK);
-    let k = 0;
-    // 4 channels at a time (not 8 as bnGradSums): the mask's three per-channel vectors would
-    // otherwise spill out of the 16 SIMD registers.
-    for (; k < c4; k += 4) {
-      const ko = <usize>k << 2;
-      const m0 = v128.load(mean + ko);
-      const u0 = v128.load(mul + ko);
-      const f0 = v128.load(offset + ko);
-      let s0 = f32x4.splat(0);
-      let t0 = f32x4.splat(0);
-      const off = <usize>j0 * rowBytes + ko;
-      let pd = dy + off;
-      let px = x + off;
-      for (let j = j0; j < j1; j++) {
-        const x0 = f32x4.sub(v128.load(px), m0);
-        const d0 = v128.and(v128.load(pd), f32x4.gt(f32x4.add(f32x4.mul(x0, u0), f0), zero));
-        s0 = f32x4.add(s0, d0);
-        t0 = f32x4.add(t0, f32x4.mul(d0, x0));
-        pd += rowBytes;
-        px += rowBytes;
+    memory.fill(sb, 0, rowBytes << 1);
+    const off = <usize>j0 * rowBytes;
+    let pd = dy + off;
+    let px = x + off;
+    let j = j0;
+    for (; j + 2 <= j1; j += 2) {
+      let k: usize = 0;
+      for (; k < vecBytes; k += 16) {
+        const mk = v128.load(mean + k);
+        const uk = v128.load(mul + k);
+        const fk = v128.load(offset + k);
+        const x0 = f32x4.sub(v128.load(px + k), mk);
+        const x1 = f32x4.sub(v128.load(px + rowBytes + k), mk);
+        const d0 = v128.and(v128.load(pd + k), f32x4.gt(f32x4.add(f32x4.mul(x0, uk), fk), zero));
+        const d1 = v128.and(v128.load(pd + rowBytes + k), f32x4.gt(f32x4.add(f32x4.mul(x1, uk), fk), zero));
+        v128.store(sb + k, f32x4.add(v128.load(sb + k), f32x4.add(d0, d1)));
+        v128.store(tb + k, f32x4.add(v128.load(tb + k), f32x4.add(f32x4.mul(d0, x0), f32x4.mul(d1, x1))));
       }
-      const o1 = out + ko;
-      const o2 = o1 + rowBytes;
-      v128.store(o1, f32x4.add(v128.load(o1), s0));
-      v128.store(o2, f32x4.add(v128.load(o2), t0));
-    }
-    for (; k < c; k++) {
-      const ko = <usize>k << 2;
-      const mk = load<f32>(mean + ko);
-      const uk = load<f32>(mul + ko);
-      const fk = load<f32>(offset + ko);
-      let s: f32 = 0;
-      let t: f32 = 0;
-      const off = <usize>j0 * rowBytes + ko;
-      let pd = dy + off;
-      let px = x + off;
-      for (let j = j0; j < j1; j++) {
-        const xc = load<f32>(px) - mk;
-        const d: f32 = xc * uk + fk > 0 ? load<f32>(pd) : 0;
-        s += d;
-        t += d * xc;
-        pd += rowBytes;
-        px += rowBytes;
+      for (; k < rowBytes; k += 4) {
+        const mk = load<f32>(mean + k);
+        const uk = load<f32>(mul + k);
+        const fk = load<f32>(offset + k);
+        const x0 = load<f32>(px + k) - mk;
+        const x1 = load<f32>(px + rowBytes + k) - mk;
+        const d0: f32 = x0 * uk + fk > 0 ? load<f32>(pd + k) : 0;
+        const d1: f32 = x1 * uk + fk > 0 ? load<f32>(pd + rowBytes + k) : 0;
+        store<f32>(sb + k, load<f32>(sb + k) + (d0 + d1));
+        store<f32>(tb + k, load<f32>(tb + k) + (d0 * x0 + d1 * x1));
       }
-      store<f32>(out + ko, load<f32>(out + ko) + s);
-      store<f32>(out + ko + rowBytes, load<f32>(out + ko + rowBytes) + t);
+      pd += rowBytes << 1;
+      px += rowBytes << 1;
     }
+    if (j < j1) {
+      for (let k: usize = 0; k < rowBytes; k += 4) {
+        const xc = load<f32>(px + k) - load<f32>(mean + k);
+        const d: f32 = xc * load<f32>(mul + k) + load<f32>(offset + k) > 0 ? load<f32>(pd + k) : 0;
+        store<f32>(sb + k, load<f32>(sb + k) + d);
+        store<f32>(tb + k, load<f32>(tb + k) + d * xc);
+      }
+    }
+    addInto(out, sb, c << 1);
   }
 }
 
