@@ -53,7 +53,7 @@ export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs
   const tiles = n * th * tw;
   for (let t0 = 0; t0 < tiles; t0 += tc) {
     const cnt = min(tc, tiles - t0);
-    inputTransform(x, n, h, w, cin, cin, th, tw, pt, pl, t0, cnt, vs, vXi, tmp, tmp + 576);
+    inputTransform(x, n, h, w, cin, cin, th, tw, pt, pl, t0, cnt, vs, vXi, tmp, tmp + 576, xPix);
     dyTransforms(dy, oh, ow, th, tw, cout, t0, cnt, ms, mXi, tmp, tmp + 576);
     // dU[xi] += V[xi]^T M[xi]: rows ci (4 per block, broadcast from V), 8 co lanes from M.
     for (let xi = 0; xi < 36; xi++) {

@@ -114,20 +114,21 @@ export function gatherPatch(img: usize, h: i32, w: i32, cin: i32, kp: i32, iy0: 
 }
 
 /**
- * V[ξ][i][c] for tiles t0 .. t0+cnt-1 (tiles past the last image are zero) of x [nImg, h, w, cin].
- * V's ξ stride is sX bytes, tile stride kp = cin rounded up to 4 floats. Tile t = (b, ty, tx) of
+ * V[ξ][i][c] for tiles t0 .. t0+cnt-1 (tiles past the last image are zero) of x [nImg, h, w, cin],
+ * kp = cin rounded up to 4 floats per (tile, ξ). V's ξ stride is sX bytes, its tile stride tB
+ * bytes (plane-major [36][cnt][kp] or tile-major [cnt][36][kp], as the caller lays it out). Tile t = (b, ty, tx) of
  * a tilesH x tilesW grid reads input rows 4ty - padTop .. +5 and columns 4tx - padLeft .. +5
  * (zero outside x). Scratch: tmp 576 bytes, patch 36*kp floats.
  */
 export function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, tilesH: i32, tilesW: i32,
-  padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize, tmp: usize, patch: usize): void {
+  padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize, tmp: usize, patch: usize, tB: usize): void {
   const perImg = tilesH * tilesW;
   const kpB = <usize>kp << 2;
   const imgB = (<usize>h * <usize>w * <usize>cin) << 2;
   for (let i = 0; i < cnt; i++) {
     const t = t0 + i;
     const b = t / perImg;
-    const vt = v + <usize>i * kpB;
+    const vt = v + <usize>i * tB;
     if (b >= nImg) {
       for (let xi = 0; xi < 36; xi++) memory.fill(vt + <usize>xi * sX, 0, kpB);
       continue;
