@@ -19,6 +19,7 @@ const CASES: [number[], number[], number, Pad][] = [
   [[2, 11, 10, 6], [5, 3, 12], 1, explicit(0, 1, 2, 0)],
   [[1, 4, 4, 2], [1, 1, 3], 1, 'valid'],
   [[2, 8, 8, 32], [3, 3, 64], 1, 'valid'],
+  [[2, 9, 7, 3], [3, 3, 64], 1, 'same'], // Winograd with Cin padded to 4
   [[2, 9, 5, 3], [3, 3, 6], 2, 'same'], // stride 2: the previous path
 ];
 
@@ -65,6 +66,8 @@ test('Winograd path matches the direct kernel (partial tile chunks, odd output s
     [[3, 10, 9, 8], 16, 'same', 5], // 3*3*3 tiles in chunks of 5: a partial last chunk
     [[2, 11, 13, 4], 8, 'valid', 64],
     [[8, 32, 32, 64], 64, 'same', 64], // 8192 pixels per output (measured error 1.3e-5)
+    [[8, 32, 32, 3], 64, 'same', 64], // the resblock stem: Cin 3 padded to 4 in the transform
+    [[3, 7, 9, 5], 64, 'valid', 5], // Cin 5 padded to 8, a partial last chunk
   ];
   const before = tf.memory().numTensors;
   const dataIds = tf.backend().numDataIds();

@@ -35,42 +35,46 @@ function gCoef(xi: i32, k: i32): f32 {
 /**
  * dW [3,3,Cin,Cout] for a stride-1 3x3 conv of x [N, H, W, Cin] with output gradient dy
  * [N, OH, OW, Cout], output pixel (i, j) reading x rows i - pt .. +2, columns j - pl .. +2 (zero
- * outside x). Cin % 4 == 0, Cout % 8 == 0. Scratch: du 36*Cin*Cout floats, v 36*(tc*Cin+16) +
- * 144 + 36*max(Cin, Cout) (after the planes: a transform's intermediate and a tile's pixels),
+ * outside x). Cout % 8 == 0; any Cin (kp = Cin rounded up to 4: V carries zero channels up to kp,
+ * so the GEMM's 4-row blocks need no tail). Scratch: du 36*kp*Cout floats, v 36*(tc*kp+16) +
+ * 144 + 36*max(kp, Cout) (after the planes: a transform's intermediate and a tile's pixels),
  * m 36*(tc*Cout+16).
  */
 export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
   n: i32, h: i32, w: i32, oh: i32, ow: i32, pt: i32, pl: i32, cin: i32, cout: i32, tc: i32): void {
   const th = (oh + 3) >> 2, tw = (ow + 3) >> 2;
-  const xPix = <usize>cin << 2, dPix = <usize>cout << 2;
+  const kp = (cin + 3) & ~3;
+  const xPix = <usize>kp << 2, dPix = <usize>cout << 2;
   // V scratch [36][tc][Cin], M scratch [36][tc][Cout], each xi slab padded by one cache line:
   // with power-of-two slabs the 36 values of one tile sit in one L1 set (measured 3x slower).
-  const vXi = <usize>(tc * cin + 16) << 2;
+  const vXi = <usize>(tc * kp + 16) << 2;
   const mXi = <usize>(tc * cout + 16) << 2;
-  const duXi = <usize>(cin * cout) << 2;
+  const duXi = <usize>(kp * cout) << 2;
   const tmp = vs + <usize>36 * vXi;
   memory.fill(du, 0, 36 * duXi);
   const tiles = n * th * tw;
   for (let t0 = 0; t0 < tiles; t0 += tc) {
     const cnt = min(tc, tiles - t0);
-    inputTransform(x, n, h, w, cin, cin, th, tw, pt, pl, t0, cnt, vs, vXi, tmp, tmp + 576, xPix);
+    inputTransform(x, n, h, w, cin, kp, th, tw, pt, pl, t0, cnt, vs, vXi, tmp, tmp + 576, xPix);
     dyTransforms(dy, oh, ow, th, tw, cout, t0, cnt, ms, mXi, tmp, tmp + 576);
     // dU[xi] += V[xi]^T M[xi]: rows ci (4 per block, broadcast from V), 8 co lanes from M.
     for (let xi = 0; xi < 36; xi++) {
       const v = vs + <usize>xi * vXi, m = ms + <usize>xi * mXi, acc = du + <usize>xi * duXi;
       for (let c0 = 0; c0 < cout; c0 += 8) {
-        for (let r = 0; r < cin; r += 4) {
+        for (let r = 0; r < kp; r += 4) {
           const o = <usize>r << 2;
           block4x8(v, m + (<usize>c0 << 2), acc + <usize>(r * cout + c0) * 4, o, o + 4, o + 8, o + 12, 1, cnt, 0, xPix, dPix, dPix);
         }
       }
     }
   }
-  // dW[kh,kw] = sum G[xi,kh] G[nu,kw] dU[xi,nu], 4 floats at a time over (ci, co).
+  // dW[kh,kw] = sum G[xi,kh] G[nu,kw] dU[xi,nu], 4 floats at a time over (ci, co): dU's first
+  // Cin rows of each plane (the padding channels' rows are dropped).
   const q = cin * cout;
-  memory.fill(dw, 0, 9 * duXi);
+  const dwK = <usize>q << 2;
+  memory.fill(dw, 0, 9 * dwK);
   for (let k = 0; k < 9; k++) {
-    const out = dw + <usize>k * duXi;
+    const out = dw + <usize>k * dwK;
     for (let xi = 0; xi < 6; xi++) {
       const gx = gCoef(xi, k / 3);
       if (gx == 0) continue;
