@@ -27,7 +27,7 @@ export const ADD_RELU_MEAN_GRAD = 'GcAddReluMeanGrad';
 /** Our SIMD exports used here (src/backend/simd/assembly/residual.ts). */
 interface ResidualExports {
   addRelu(n: number, a: number, b: number, out: number): void;
-  addReluMean(r: number, m: number, c: number, a: number, b: number, out: number, scale: number): void;
+  addReluMean(r: number, m: number, c: number, a: number, b: number, out: number, scale: number, tmp: number): void;
   addReluMeanGrad(r: number, m: number, c: number, g: number, a: number, b: number, out: number): void;
 }
 
@@ -51,7 +51,9 @@ export function addReluMeanKernel(args: Args): Info {
   const { a, b } = args.inputs as { a: Info; b: Info };
   const [n, h, w, c] = a.shape;
   const out = backend.makeOutput([n, c], 'float32');
-  exportsOf(backend).addReluMean(n, h * w, c, ptr(backend, a), ptr(backend, b), ptr(backend, out), 1 / (h * w));
+  const tmp = backend.makeOutput([c], 'float32');
+  exportsOf(backend).addReluMean(n, h * w, c, ptr(backend, a), ptr(backend, b), ptr(backend, out), 1 / (h * w), ptr(backend, tmp));
+  free(backend, tmp);
   return out;
 }
 
