@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   for (const [name, plain, fused] of cases) {
     const r = tf.tidy(() => tf.randomNormal(plain(a, b).shape, 0, 1, 'float32', 3));
     // wasm kernels run synchronously: no read-back needed (and none timed).
-    const fwd = (f: Join) => () => tf.dispose(f(a, b));
+    const fwd = (f: Join) => () => tf.tidy(() => {
+      f(a, b);
+    });
     const both = (f: Join) => () => tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => f(p, q))([a, b], r));
     for (const [what, mk] of [['forward', fwd], ['forward+backward', both]] as const) {
       const fns = [mk(plain), mk(fused)];
