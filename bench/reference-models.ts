@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from '../src/models/batch-norm.js';
+import { residualJoin } from '../src/models/residual-join.js';
 
 /** Benchmark model names, as in torch_bench.py. */
 export type ReferenceModel = 'mlp' | 'cnn' | 'resblock';
@@ -48,7 +49,8 @@ function cnn(seed: number): tf.LayersModel {
  * resblock: conv 3x3x64 same (no bias) + BN + relu -> [conv + BN + relu -> conv + BN] + skip ->
  * relu -> global average pool -> dense 10. Input [N,32,32,3]. Batch norm is GcBatchNormalization
  * (src/models/batch-norm.ts): tf.layers.batchNormalization's weights and semantics, faster training
- * pass; the two relus right after a BN are fused into it (activation 'relu').
+ * pass; the two relus right after a BN are fused into it (activation 'relu'). The skip join, its
+ * relu and the pool are one GcResidualJoin (src/models/residual-join.ts).
  */
 function resblock(seed: number): tf.LayersModel {
   const init = (i: number) => tf.initializers.heNormal({ seed: seed + i + 1 });
@@ -58,8 +60,8 @@ function resblock(seed: number): tf.LayersModel {
   const stem = batchNormalization({ activation: 'relu' }).apply(conv(0).apply(input)) as tf.SymbolicTensor;
   let y = batchNormalization({ activation: 'relu' }).apply(conv(1).apply(stem)) as tf.SymbolicTensor;
   y = batchNormalization().apply(conv(2).apply(y)) as tf.SymbolicTensor;
-  const merged = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([stem, y])) as tf.SymbolicTensor;
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(merged) as tf.SymbolicTensor;
+  // relu(y + stem) and the global average pool as one layer (fused training passes, no weights).
+  const pooled = residualJoin({ pool: true }).apply([y, stem]) as tf.SymbolicTensor;
   const logits = tf.layers.dense({ units: 10, kernelInitializer: init(3) }).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits });
 }

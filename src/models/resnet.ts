@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/schema.js';
 import type { InputShape } from './build.js';
 import { batchNormalization } from './batch-norm.js';
+import { residualJoin } from './residual-join.js';
 
 /**
  * Batch-norm settings shared by the conv nets: PyTorch's defaults (momentum 0.1 there = 0.9 here,
@@ -26,20 +27,17 @@ function bnRelu(x: tf.SymbolicTensor): tf.SymbolicTensor {
   return batchNormalization({ axis: -1, ...BN_ARGS, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
 }
 
-function relu(x: tf.SymbolicTensor): tf.SymbolicTensor {
-  return tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-}
-
 /**
  * BasicBlock: conv3x3(stride)-BN-ReLU-conv3x3-BN, plus the input (through a 1x1 conv + BN
- * projection when the stride or channel count changes), then ReLU.
+ * projection when the stride or channel count changes), then ReLU; with `pool` also the global
+ * average pool (output [B, filters]). The add, ReLU (and pool) are one GcResidualJoin (no weights).
  */
-function basicBlock(x: tf.SymbolicTensor, filters: number, stride: number): tf.SymbolicTensor {
+function basicBlock(x: tf.SymbolicTensor, filters: number, stride: number, pool = false): tf.SymbolicTensor {
   const inChannels = x.shape[x.shape.length - 1];
   let h = bnRelu(conv(x, filters, 3, stride));
   h = bn(conv(h, filters, 3, 1));
   const shortcut = stride !== 1 || inChannels !== filters ? bn(conv(x, filters, 1, stride)) : x;
-  return relu(tf.layers.add().apply([h, shortcut]) as tf.SymbolicTensor);
+  return residualJoin({ pool }).apply([h, shortcut]) as tf.SymbolicTensor;
 }
 
 /**
@@ -54,9 +52,9 @@ export function resnet18(cfg: Extract<ModelConfig, { arch: 'resnet18' }>, input:
   let x = bnRelu(conv(inp, cfg.width, 3, 1));
   [1, 2, 4, 8].forEach((mult, stage) => {
     x = basicBlock(x, cfg.width * mult, stage === 0 ? 1 : 2);
-    x = basicBlock(x, cfg.width * mult, 1);
+    // The last block's join includes the global average pool.
+    x = basicBlock(x, cfg.width * mult, 1, stage === 3);
   });
-  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers.dense({ units: classes }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: inp, outputs: logits, name: 'resnet18' });
 }

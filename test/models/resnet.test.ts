@@ -49,9 +49,9 @@ test('ResNet-18 (CIFAR, width 64, 10 classes): 11,173,962 trainable parameters a
   const n = (k: string) => kinds.filter((c) => c === k).length;
   assert.equal(n('Conv2D'), 20, '1 stem + 16 block convs + 3 projections');
   assert.equal(n('GcBatchNormalization'), 20);
-  assert.equal(n('Add'), 8);
+  assert.equal(n('GcResidualJoin'), 8, 'add + relu of each block');
+  assert.equal(model.layers.filter((l) => l.getClassName() === 'GcResidualJoin' && l.getConfig().pool).length, 1, 'last join pools');
   assert.equal(n('MaxPooling2D'), 0, 'CIFAR variant: no max-pool');
-  assert.equal(n('GlobalAveragePooling2D'), 1);
   const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => l.getConfig());
   assert.ok(convs.every((c) => c.useBias === false), 'convs without bias');
   const strided = convs.filter((c) => (c.strides as number[])[0] === 2).map((c) => (c.kernelSize as number[])[0]);

@@ -24,6 +24,9 @@ import {
   channelAffineKernel, channelAffineReluKernel,
 } from './bn-train-kernels.js';
 import { installBnTrainGradients } from './bn-train.js';
+import {
+  ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addReluKernel, addReluMeanGradKernel, addReluMeanKernel, installResidualGradients,
+} from './residual.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -59,6 +62,10 @@ const OURS: [string, KernelFn][] = [
   [CHANNEL_AFFINE, channelAffineKernel as KernelFn],
   [BN_RELU_GRAD_SUMS, bnReluGradSumsKernel as KernelFn],
   [CHANNEL_AFFINE_RELU, channelAffineReluKernel as KernelFn],
+  // Not stock kernels: the residual join relu(a + b) and its pooled form (residual.ts).
+  [ADD_RELU, addReluKernel as KernelFn],
+  [ADD_RELU_MEAN, addReluMeanKernel as KernelFn],
+  [ADD_RELU_MEAN_GRAD, addReluMeanGradKernel as KernelFn],
 ];
 
 const installed = new Set<KernelFn>();
@@ -70,7 +77,7 @@ const installed = new Set<KernelFn>();
  * `grad:FusedBatchNorm` / `grad:Mean` for the cheaper batch-norm gradients of norm-grads.ts
  * (backend-independent, so they apply to every backend once registered), and `grad:Relu`
  * (uses the wasm kernel GcReluGrad where the current backend has it, relu-grad.ts), and the
- * gradients of the training-mode batch-norm kernels (bn-train.ts).
+ * gradients of the training-mode batch-norm kernels (bn-train.ts) and of the residual join (residual.ts).
  * Gradients that second-order penalties need are backend-independent and registered by
  * src/regularizers/second-order.ts.
  */
@@ -96,6 +103,7 @@ export function registerWasmKernels(): string[] {
   if (installReluGradient()) done.push('grad:Relu');
   done.push(...installBnFusedGradients());
   done.push(...installBnTrainGradients());
+  done.push(...installResidualGradients());
   return done;
 }
 

@@ -29,7 +29,7 @@ export function reluGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: u
 }
 
 /** dy * step(x): our kernel where the current backend has it (float32, same shapes), else tfjs-core's ops. */
-function reluGradOp(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+export function reluGradOp(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   const fused = tf.getKernel(RELU_GRAD, tf.getBackend()) != null && dy.dtype === 'float32' && x.dtype === 'float32' && tf.util.arraysEqual(dy.shape, x.shape);
   if (!fused) return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
   return tf.engine().runKernel(RELU_GRAD, { dy, x }) as tf.Tensor;

@@ -30,3 +30,4 @@ export * from './sparse-input-grad';
 export * from './bn-train';
 export * from './winograd-filter';
 export * from './conv-small-cin';
+export * from './residual';
