@@ -14,7 +14,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr } from '../src/backend/simd/module.js';
 
 interface Kernels {
-  winogradScratchFloats(cin: number, cout: number, chunk: number): number;
+  winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;
   winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
     y: number, oh: number, ow: number, padTop: number, padLeft: number, scratch: number, chunk: number): void;
   filterGradWinograd(x: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, h: number, w: number,
@@ -46,9 +46,9 @@ async function main(): Promise<void> {
   const n = 128, hw = 32, ci = 64, co = 64, chunk = 96, tc = 64;
   const t = (shape: number[]) => tf.randomNormal(shape) as unknown as tf.TensorInfo;
   const x = t([n, hw, hw, ci]), dy = t([n, hw, hw, co]), u = t([36 * ci * co]);
-  const scratch = t([Math.max(builds.A.winogradScratchFloats(ci, co, chunk), builds.B.winogradScratchFloats(ci, co, chunk))]);
+  const scratch = t([Math.max(builds.A.winogradScratchFloats(ci, co, chunk, hw), builds.B.winogradScratchFloats(ci, co, chunk, hw))]);
   const y = t([n, hw, hw, co]), dw = t([3, 3, ci, co]), du = t([36, ci, co]);
-  const vs = t([36 * (tc * ci + 16) + 144 + 36 * Math.max(ci, co)]), ms = t([36 * (tc * co + 16)]);
+  const vs = t([36 * (tc * ci + 16) + 144 + 6 * ((hw + 2) * ci + 16) + 16 * co]), ms = t([36 * (tc * co + 16)]);
   const p = (i: tf.TensorInfo) => ptr(backend, i);
   const tasks: Record<string, (k: Kernels) => void> = {
     fwd: (k) => k.winogradConv3x3(p(x), n, hw, hw, ci, p(u), co, 0, 1, p(y), hw, hw, 1, 1, p(scratch), chunk),

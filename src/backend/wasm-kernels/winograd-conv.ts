@@ -21,7 +21,7 @@ import { trySmallCinConv } from './conv-small-cin.js';
 interface WinogradExports {
   winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
     y: number, oh: number, ow: number, padTop: number, padLeft: number, scratch: number, chunk: number): void;
-  winogradScratchFloats(cin: number, cout: number, chunk: number): number;
+  winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;
   winogradFilter(g: number, ci: number, co: number, flip: number, u: number): void;
   GEMM_ROWS: WebAssembly.Global;
 }
@@ -67,7 +67,7 @@ export function winogradConv(backend: BackendWasm, x: Info, filter: Info, padTop
   const chunk = Math.max(rows, Math.round(winogradChunk / rows) * rows);
   // U = G g G^T packed [36][np/8][Cin][8] (np = Cout rounded up to 8), see assembly/winograd-filter.ts.
   const u = backend.makeOutput([36 * ((cout + 7) & ~7) * cin], 'float32');
-  const scratch = backend.makeOutput([k.winogradScratchFloats(cin, cout, chunk)], 'float32');
+  const scratch = backend.makeOutput([k.winogradScratchFloats(cin, cout, chunk, ow)], 'float32');
   const y = backend.makeOutput([n, oh, ow, cout], 'float32');
   // Pointers only after the last allocation (malloc may move nothing, but may grow the heap).
   k.winogradFilter(ptr(backend, filter), fi, fo, flip ? 1 : 0, ptr(backend, u));

@@ -37,8 +37,8 @@ function gCoef(xi: i32, k: i32): f32 {
  * [N, OH, OW, Cout], output pixel (i, j) reading x rows i - pt .. +2, columns j - pl .. +2 (zero
  * outside x). Cout % 8 == 0; any Cin (kp = Cin rounded up to 4: V carries zero channels up to kp,
  * so the GEMM's 4-row blocks need no tail). Scratch: du 36*kp*Cout floats, v 36*(tc*kp+16) +
- * 144 + 36*max(kp, Cout) (after the planes: a transform's intermediate and a tile's pixels),
- * m 36*(tc*Cout+16).
+ * 144 + max(inputPatchFloats(kp, tiles across), 16*Cout) (after the planes: a transform's
+ * intermediate and the transforms' pixel copies), m 36*(tc*Cout+16).
  */
 export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
   n: i32, h: i32, w: i32, oh: i32, ow: i32, pt: i32, pl: i32, cin: i32, cout: i32, tc: i32): void {

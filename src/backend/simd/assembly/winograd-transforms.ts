@@ -113,18 +113,31 @@ export function gatherPatch(img: usize, h: i32, w: i32, cin: i32, kp: i32, iy0: 
   }
 }
 
+/** Floats of the patch scratch inputTransform needs: a 6x6 tile, or 6 rows of a band of tiles. */
+export function inputPatchFloats(kp: i32, tilesW: i32): i32 {
+  return max(36 * kp, 6 * ((4 * tilesW + 2) * kp + 16));
+}
+
 /**
  * V[ξ][i][c] for tiles t0 .. t0+cnt-1 (tiles past the last image are zero) of x [nImg, h, w, cin],
  * kp = cin rounded up to 4 floats per (tile, ξ). V's ξ stride is sX bytes, its tile stride tB
- * bytes (plane-major [36][cnt][kp] or tile-major [cnt][36][kp], as the caller lays it out). Tile t = (b, ty, tx) of
- * a tilesH x tilesW grid reads input rows 4ty - padTop .. +5 and columns 4tx - padLeft .. +5
- * (zero outside x). Scratch: tmp 576 bytes, patch 36*kp floats.
+ * bytes (plane-major [36][cnt][kp] or tile-major [cnt][36][kp], as the caller lays it out). Tile
+ * t = (b, ty, tx) of a tilesH x tilesW grid reads input rows 4ty - padTop .. +5 and columns
+ * 4tx - padLeft .. +5 (zero outside x). Scratch: tmp 576 bytes, patch inputPatchFloats(kp, tilesW).
+ * With kp == cin, the 6 input rows of a whole row of tiles are copied once into patch (each row
+ * padded by a cache line: image rows a multiple of 4 KB apart alias in L1) and its tiles
+ * transform from there: measured 6.7 -> 5.0 ms at batch 128, 32x32x64, against a 6x6 copy per
+ * tile (which itself beat transforming straight from the image 1.3x). Otherwise (channel
+ * padding) each tile's 6x6 pixels are copied, zero-filled to kp.
  */
 export function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp: i32, tilesH: i32, tilesW: i32,
   padTop: i32, padLeft: i32, t0: i32, cnt: i32, v: usize, sX: usize, tmp: usize, patch: usize, tB: usize): void {
   const perImg = tilesH * tilesW;
   const kpB = <usize>kp << 2;
   const imgB = (<usize>h * <usize>w * <usize>cin) << 2;
+  const bandCols = 4 * tilesW + 2;
+  const bandRowB = <usize>bandCols * kpB + 64;
+  let bandImg = -1, bandTy = -1;
   for (let i = 0; i < cnt; i++) {
     const t = t0 + i;
     const b = t / perImg;
@@ -135,7 +148,33 @@ export function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp
     }
     const r0 = t - b * perImg;
     const ty = r0 / tilesW, tx = r0 - ty * tilesW;
+    if (kp == cin) {
+      if (b != bandImg || ty != bandTy) {
+        gatherRect(x + <usize>b * imgB, h, w, cin, ty * 4 - padTop, -padLeft, 6, bandCols, patch, bandRowB);
+        bandImg = b;
+        bandTy = ty;
+      }
+      interiorTile(patch + <usize>(tx * 4) * kpB, bandRowB, kpB, kp, vt, sX, tmp);
+      continue;
+    }
     gatherPatch(x + <usize>b * imgB, h, w, cin, kp, ty * 4 - padTop, tx * 4 - padLeft, 6, patch);
     interiorTile(patch, <usize>6 * kpB, kpB, kp, vt, sX, tmp);
+  }
+}
+
+/** rows x cols pixels of img [h, w, cin] from (iy0, ix0) into dst (row stride dstRowB bytes), zero outside img. */
+function gatherRect(img: usize, h: i32, w: i32, cin: i32, iy0: i32, ix0: i32, rows: i32, cols: i32, dst0: usize, dstRowB: usize): void {
+  const pixB = <usize>cin << 2, rowB = <usize>w * pixB;
+  const j0 = max(0, -ix0), j1 = min(cols, w - ix0);
+  for (let r = 0; r < rows; r++) {
+    const iy = iy0 + r;
+    const dst = dst0 + <usize>r * dstRowB;
+    if (<u32>iy >= <u32>h || j1 <= j0) {
+      memory.fill(dst, 0, <usize>cols * pixB);
+      continue;
+    }
+    if (j0 > 0) memory.fill(dst, 0, <usize>j0 * pixB);
+    memory.copy(dst + <usize>j0 * pixB, img + <usize>iy * rowB + <usize>(ix0 + j0) * pixB, <usize>(j1 - j0) * pixB);
+    if (j1 < cols) memory.fill(dst + <usize>j1 * pixB, 0, <usize>(cols - j1) * pixB);
   }
 }

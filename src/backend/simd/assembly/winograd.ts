@@ -5,7 +5,7 @@
 // M [chunk][36][np] stay in cache. Transforms vectorise over 4 channels; pixels outside the
 // input (any padding, or a crop when a pad is negative) read as zero.
 import { GEMM_ROWS, gemmPanels } from './gemm';
-import { inputTransform } from './winograd-transforms';
+import { inputPatchFloats, inputTransform } from './winograd-transforms';
 
 /** The first min(rem, 4) floats at p, zeros after: a channel tail never reads past its buffer. */
 // @ts-ignore: decorator
@@ -126,17 +126,17 @@ function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles
   }
 }
 
-/** Floats of scratch winogradConv3x3 needs for these channel counts and chunk: V, M, tmp, patch. */
-export function winogradScratchFloats(cin: i32, cout: i32, chunk: i32): i32 {
+/** Floats of scratch winogradConv3x3 needs for these channel counts, chunk and output width: V, M, tmp, patch. */
+export function winogradScratchFloats(cin: i32, cout: i32, chunk: i32, ow: i32): i32 {
   const kp = (cin + 3) & ~3, np = (cout + 7) & ~7;
-  return 36 * chunk * (kp + np) + 144 + 36 * kp;
+  return 36 * chunk * (kp + np) + 144 + inputPatchFloats(kp, (ow + 3) >> 2);
 }
 
 /**
  * y [n, oh, ow, cout] = conv(x [n, h, w, cin], 3x3 filter) (+ bias [cout]) (relu if relu != 0),
  * stride 1, output pixel (oy, ox) reading input rows oy - padTop .. +2, columns ox - padLeft .. +2.
  * u: transformed filter [36][np/8][cin][8] (np = cout rounded up to 8, zero padded).
- * bias: byte offset of [cout] floats (0 = none). scratch: winogradScratchFloats(cin, cout, chunk)
+ * bias: byte offset of [cout] floats (0 = none). scratch: winogradScratchFloats(cin, cout, chunk, ow)
  * floats; chunk (tiles per pass) a multiple of GEMM_ROWS.
  */
 export function winogradConv3x3(x: usize, n: i32, h: i32, w: i32, cin: i32, u: usize, cout: i32, bias: usize, relu: i32,
