@@ -7,18 +7,27 @@
 // the GEMM accumulates into dU with the direct kernel's 4x8 register blocks.
 // All pointers are byte offsets into tfjs's memory; nothing is allocated here.
 import { block4x8 } from './filter-grad';
-import { gatherPatch, gradTile, inputTransform } from './winograd-transforms';
+import { gatherRect, gradTile, inputTransform } from './winograd-transforms';
 
-/** M planes (stride mXi) of tiles t0 .. t0+cnt-1 (grid th x tw) from dy [N, OH, OW, Cout], zero past OH/OW. */
-function dyTransforms(dy: usize, oh: i32, ow: i32, th: i32, tw: i32, cout: i32, t0: i32, cnt: i32, ms: usize, mXi: usize, tmp: usize, patch: usize): void {
+/**
+ * M planes (stride mXi) of tiles t0 .. t0+cnt-1 (grid th x tw) from dy [N, OH, OW, Cout], zero past
+ * OH/OW. Each tile row's 4 dy rows are copied once into band (rows padded by a cache line).
+ */
+function dyTransforms(dy: usize, oh: i32, ow: i32, th: i32, tw: i32, cout: i32, t0: i32, cnt: i32, ms: usize, mXi: usize, tmp: usize, band: usize): void {
   const dPix = <usize>cout << 2;
   const imgB = <usize>(oh * ow) * dPix;
+  const bandRowB = <usize>(4 * tw) * dPix + 64;
+  let bandImg = -1, bandTy = -1;
   for (let t = 0; t < cnt; t++) {
     const g = t0 + t;
     const b = g / (th * tw), rem = g % (th * tw);
     const ty = rem / tw, tx = rem % tw;
-    gatherPatch(dy + <usize>b * imgB, oh, ow, cout, cout, 4 * ty, 4 * tx, 4, patch);
-    gradTile(patch, <usize>4 * dPix, dPix, cout, ms + <usize>t * dPix, mXi, tmp);
+    if (b != bandImg || ty != bandTy) {
+      gatherRect(dy + <usize>b * imgB, oh, ow, cout, 4 * ty, 0, 4, 4 * tw, band, bandRowB);
+      bandImg = b;
+      bandTy = ty;
+    }
+    gradTile(band + <usize>(4 * tx) * dPix, bandRowB, dPix, cout, ms + <usize>t * dPix, mXi, tmp);
   }
 }
 
@@ -37,8 +46,8 @@ function gCoef(xi: i32, k: i32): f32 {
  * [N, OH, OW, Cout], output pixel (i, j) reading x rows i - pt .. +2, columns j - pl .. +2 (zero
  * outside x). Cout % 8 == 0; any Cin (kp = Cin rounded up to 4: V carries zero channels up to kp,
  * so the GEMM's 4-row blocks need no tail). Scratch: du 36*kp*Cout floats, v 36*(tc*kp+16) +
- * 144 + max(inputPatchFloats(kp, tiles across), 16*Cout) (after the planes: a transform's
- * intermediate and the transforms' pixel copies), m 36*(tc*Cout+16).
+ * 144 + max(inputPatchFloats(kp, tw), 4*(4*tw*Cout+16)) with tw = tiles across (after the
+ * planes: a transform's intermediate and the transforms' row copies), m 36*(tc*Cout+16).
  */
 export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
   n: i32, h: i32, w: i32, oh: i32, ow: i32, pt: i32, pl: i32, cin: i32, cout: i32, tc: i32): void {

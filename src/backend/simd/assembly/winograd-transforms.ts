@@ -163,7 +163,7 @@ export function inputTransform(x: usize, nImg: i32, h: i32, w: i32, cin: i32, kp
 }
 
 /** rows x cols pixels of img [h, w, cin] from (iy0, ix0) into dst (row stride dstRowB bytes), zero outside img. */
-function gatherRect(img: usize, h: i32, w: i32, cin: i32, iy0: i32, ix0: i32, rows: i32, cols: i32, dst0: usize, dstRowB: usize): void {
+export function gatherRect(img: usize, h: i32, w: i32, cin: i32, iy0: i32, ix0: i32, rows: i32, cols: i32, dst0: usize, dstRowB: usize): void {
   const pixB = <usize>cin << 2, rowB = <usize>w * pixB;
   const j0 = max(0, -ix0), j1 = min(cols, w - ix0);
   for (let r = 0; r < rows; r++) {
