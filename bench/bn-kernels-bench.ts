@@ -10,11 +10,10 @@
  * Builds with fewer parameters than these signatures ignore the extra (scratch) arguments.
  * Usage: node dist/bench/bn-kernels-bench.js A.wasm [B.wasm (default: the built kernels.wasm)] [--reps 15] [--only name]
  */
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ptr, SIMD_WASM_PATH } from '../src/backend/simd/module.js';
+import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../src/backend/simd/module.js';
 
 interface Kernels {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
@@ -40,10 +39,8 @@ async function main(): Promise<void> {
   const only = arg('only', '');
   await tf.setBackend('wasm');
   const backend = tf.backend() as BackendWasm;
-  const mod = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
-  const memory = mod.asm?.memory ?? mod.wasmMemory;
-  if (!memory) throw new Error('tfjs wasm backend does not expose its memory');
-  const load = (f: string | URL) => new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), { env: { memory } }).exports as unknown as Kernels;
+  const memory = backendMemory(backend);
+  const load = (f: string | URL) => instantiateBuild(backend, f) as unknown as Kernels;
   const builds = { A: load(fileA), B: load(fileB) };
   console.log('kernel                 shape         A ms     B ms   A/B    B GB/s  max|A-B|/max|A|');
   for (const [m, c] of [[131072, 64], [1000, 37]]) {

@@ -7,11 +7,10 @@
  * Build B, e.g.: asc <copy of src/backend/simd/assembly>/index.ts <flags of npm run build:simd> -o /tmp/B.wasm
  * Usage: node dist/bench/winograd-ab.js A.wasm B.wasm [--reps 9] [--only fwd|dw]
  */
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ptr } from '../src/backend/simd/module.js';
+import { instantiateBuild, ptr } from '../src/backend/simd/module.js';
 
 interface Kernels {
   winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;
@@ -38,10 +37,7 @@ async function main(): Promise<void> {
   const only = arg('only', '');
   await tf.setBackend('wasm');
   const backend = tf.backend() as BackendWasm;
-  const mod = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
-  const memory = mod.asm?.memory ?? mod.wasmMemory;
-  if (!memory) throw new Error('tfjs wasm backend does not expose its memory');
-  const load = (f: string) => new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), { env: { memory } }).exports as unknown as Kernels;
+  const load = (f: string | URL) => instantiateBuild(backend, f) as unknown as Kernels;
   const builds: Record<'A' | 'B', Kernels> = { A: load(fileA), B: load(fileB) };
   const n = 128, hw = 32, ci = 64, co = 64, chunk = 96, tc = 64;
   const t = (shape: number[]) => tf.randomNormal(shape) as unknown as tf.TensorInfo;

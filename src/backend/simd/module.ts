@@ -19,7 +19,7 @@ let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 
 /** tfjs's wasm memory (the Emscripten module exports it as `memory`). */
-function backendMemory(backend: BackendWasm): WebAssembly.Memory {
+export function backendMemory(backend: BackendWasm): WebAssembly.Memory {
   const mod = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   const memory = mod.asm?.memory ?? mod.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs wasm backend does not expose its memory; gc-run SIMD kernels cannot load');
@@ -45,3 +45,11 @@ export function ptr(backend: BackendWasm, t: tf.TensorInfo): number {
 
 /** Path of the compiled module (for tests that inspect it). */
 export const SIMD_WASM_PATH = WASM_URL;
+
+/**
+ * The exports of another build of kernels.wasm (`file`), bound to `backend`'s memory: for
+ * same-process A/B benchmarks of two builds (bench/winograd-ab.ts, bench/bn-kernels-bench.ts).
+ */
+export function instantiateBuild(backend: BackendWasm, file: string | URL): SimdExports {
+  return new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory: backendMemory(backend) } }).exports as unknown as SimdExports;
+}
