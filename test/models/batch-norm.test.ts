@@ -14,6 +14,7 @@ import { batchNormalization, GcBatchNormalization } from '../../src/models/batch
 import { ModelSchema } from '../../src/config/schema.js';
 import { architecture } from '../../src/models/build.js';
 import { buildReferenceModel } from '../../bench/reference-models.js';
+import { trainFewSteps } from './train-steps.js';
 
 test.before(setupBackends);
 
@@ -118,22 +119,7 @@ function model(bn: (args: { momentum: number; epsilon: number }) => tf.layers.La
   return tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 4, kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor });
 }
 
-/** Trains `m` a few SGD steps in training mode; returns every weight and the inference output. */
-function train(m: tf.LayersModel): Float32Array[] {
-  const opt = tf.train.sgd(0.05);
-  for (let s = 0; s < 3; s++) {
-    tf.tidy(() => {
-      const x = randn([10, 6, 6, 3], s, 'in');
-      const y = randn([10, 4], s, 'out');
-      opt.minimize(() => tf.mean(tf.square(tf.sub(m.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar);
-    });
-  }
-  opt.dispose();
-  const out = tf.tidy(() => m.predict(randn([5, 6, 6, 3], 9, 'in')) as tf.Tensor);
-  const res = [...m.getWeights().map((w) => w.dataSync() as Float32Array), out.dataSync() as Float32Array];
-  out.dispose();
-  return res;
-}
+const train = (m: tf.LayersModel) => trainFewSteps(m, { input: [6, 6, 3], outputs: 4, batch: 10, evalBatch: 5, lr: 0.05 });
 
 /**
  * Asserts `gc` has `ref`'s weight names, shapes and trainable flags, then trains both from the

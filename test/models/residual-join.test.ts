@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compare.js';
 import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addRelu, addReluMean } from '../../src/backend/wasm-kernels/residual.js';
 import { GcResidualJoin, residualJoin } from '../../src/models/residual-join.js';
+import { trainFewSteps } from './train-steps.js';
 
 test.before(setupBackends);
 
@@ -101,18 +102,7 @@ function model(fused: boolean, pool: boolean): tf.LayersModel {
   return tf.model({ inputs: inp, outputs: tf.layers.dense({ units: 3, kernelInitializer: init(2) }).apply(y) as tf.SymbolicTensor });
 }
 
-/** Three SGD steps in training mode; every weight and the inference output afterwards. */
-function train(m: tf.LayersModel): Float32Array[] {
-  const opt = tf.train.sgd(0.1);
-  for (let s = 0; s < 3; s++) {
-    tf.tidy(() => {
-      const x = randn([5, 6, 6, 4], s, 'in');
-      opt.minimize(() => tf.mean(tf.square(tf.sub(m.apply(x, { training: true }) as tf.Tensor, randn([5, 3], s, 'out')))) as tf.Scalar);
-    });
-  }
-  opt.dispose();
-  return tf.tidy(() => [...m.getWeights(), m.predict(randn([2, 6, 6, 4], 9, 'in')) as tf.Tensor].map((t) => t.dataSync() as Float32Array));
-}
+const train = (m: tf.LayersModel) => trainFewSteps(m, { input: [6, 6, 4], outputs: 3, batch: 5, evalBatch: 2, lr: 0.1 });
 
 test('GcResidualJoin trains like add + relu (+ global average pool) layers, leaks nothing, and round-trips through JSON', async () => {
   for (const backend of ['cpu', 'wasm']) {
