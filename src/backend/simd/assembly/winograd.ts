@@ -46,7 +46,10 @@ import { inputPatchFloats, inputTransform } from './winograd-transforms';
 /**
  * A whole 4x4 output tile, cout a multiple of 4: A^T along x from M (ξ stride sX) into tmp
  * [6 rows][4] (contiguous, L1), then A^T along y straight into y (row stride rowB, pixel pixB)
- * with bias and relu, without checks.
+ * with bias and relu, without checks. The bias is added once, to M[1][1]: column 1 of A^T is all
+ * ones, so A^T (β e1 e1^T) A adds β to all 16 outputs (one add instead of 16). Relu is pmax: V8's
+ * f32x4.max (NaN and signed-zero rules) is 8 instructions; pmax is one maxps (NaN still propagates;
+ * a -0 result stays -0).
  */
 // @ts-ignore: decorator
 @inline function fullTile(mt: usize, sX: usize, y: usize, rowB: usize, pixB: usize, cout: i32, bias: usize, relu: i32, tmp: usize): void {
@@ -54,24 +57,27 @@ import { inputPatchFloats, inputTransform } from './winograd-transforms';
   const s6 = <usize>6 * sX;
   for (let c = 0; c < cout; c += 4) {
     const mc = mt + (<usize>c << 2);
-    let p = mc;
-    for (let r = 0; r < 6; r++) {
-      at(v128.load(p), v128.load(p + sX), v128.load(p + <usize>2 * sX), v128.load(p + <usize>3 * sX), v128.load(p + <usize>4 * sX), v128.load(p + <usize>5 * sX), tmp + <usize>(r * 64), 16);
+    at(v128.load(mc), v128.load(mc + sX), v128.load(mc + <usize>2 * sX), v128.load(mc + <usize>3 * sX), v128.load(mc + <usize>4 * sX), v128.load(mc + <usize>5 * sX), tmp, 16);
+    let p = mc + s6;
+    let m11 = v128.load(p + sX);
+    if (bias != 0) m11 = f32x4.add(m11, v128.load(bias + (<usize>c << 2)));
+    at(v128.load(p), m11, v128.load(p + <usize>2 * sX), v128.load(p + <usize>3 * sX), v128.load(p + <usize>4 * sX), v128.load(p + <usize>5 * sX), tmp + 64, 16);
+    for (let r = 2; r < 6; r++) {
       p += s6;
+      at(v128.load(p), v128.load(p + sX), v128.load(p + <usize>2 * sX), v128.load(p + <usize>3 * sX), v128.load(p + <usize>4 * sX), v128.load(p + <usize>5 * sX), tmp + <usize>(r * 64), 16);
     }
-    const bv = bias != 0 ? v128.load(bias + (<usize>c << 2)) : zero;
     const yc = y + (<usize>c << 2);
     for (let j = 0; j < 4; j++) {
       const q = tmp + <usize>(j * 16);
       const m0 = v128.load(q), m1 = v128.load(q, 64), m2 = v128.load(q, 128), m3 = v128.load(q, 192), m4 = v128.load(q, 256), m5 = v128.load(q, 320);
       const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2);
       const cc = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
-      let o0 = f32x4.add(f32x4.add(f32x4.add(m0, a), cc), bv);
-      let o1 = f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bv);
-      let o2 = f32x4.add(f32x4.add(a, f32x4.mul(f32x4.splat(4), cc)), bv);
-      let o3 = f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bv);
+      let o0 = f32x4.add(f32x4.add(m0, a), cc);
+      let o1 = f32x4.add(b, f32x4.mul(f32x4.splat(2), d));
+      let o2 = f32x4.add(a, f32x4.mul(f32x4.splat(4), cc));
+      let o3 = f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5);
       if (relu) {
-        o0 = f32x4.max(o0, zero); o1 = f32x4.max(o1, zero); o2 = f32x4.max(o2, zero); o3 = f32x4.max(o3, zero);
+        o0 = f32x4.pmax(o0, zero); o1 = f32x4.pmax(o1, zero); o2 = f32x4.pmax(o2, zero); o3 = f32x4.pmax(o3, zero);
       }
       const py = yc + <usize>j * pixB;
       v128.store(py, o0);
@@ -118,7 +124,7 @@ function outputTransform(m: usize, sX: usize, np: i32, t0: i32, cnt: i32, nTiles
         at(v128.load(p), v128.load(p + s6), v128.load(p + <usize>2 * s6), v128.load(p + <usize>3 * s6), v128.load(p + <usize>4 * s6), v128.load(p + <usize>5 * s6), p, s6);
         for (let q = 0; q < rows; q++) {
           let o = f32x4.add(v128.load(p + <usize>q * s6), bv);
-          if (relu) o = f32x4.max(o, zero);
+          if (relu) o = f32x4.pmax(o, zero);
           storeLanes(base + (<usize>q * <usize>ow + <usize>j) * coutB + (<usize>c << 2), o, rem);
         }
       }
