@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd/module.js';
-import { free, type Info } from './kernel-call.js';
+import { free, hasKernel, type Info } from './kernel-call.js';
 
 /** Kernel names. */
 export const BN_GRAD_SUMS = 'GcBnGradSums';
@@ -26,7 +26,6 @@ interface BnFusedExports {
 }
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
-const has = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
 const leading = (x: tf.Tensor) => x.shape.slice(0, -1).map((_, i) => i);
 
 /** Kernel func for `GcBnGradSums` on wasm (float32 dy, x of one shape [..., C], mean [C]). */
@@ -58,7 +57,7 @@ export function mulScaledKernel(args: { inputs: tf.NamedTensorInfoMap; backend: 
  */
 export function bnGradSums(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor): tf.Tensor {
   const c = x.shape[x.rank - 1];
-  const fused = has(BN_GRAD_SUMS) && x.rank >= 2 && c > 0 && size(x.shape) > 0 && dy.dtype === 'float32' && x.dtype === 'float32'
+  const fused = hasKernel(BN_GRAD_SUMS) && x.rank >= 2 && c > 0 && size(x.shape) > 0 && dy.dtype === 'float32' && x.dtype === 'float32'
     && mean.dtype === 'float32' && mean.rank === 1 && mean.shape[0] === c && tf.util.arraysEqual(dy.shape, x.shape);
   if (fused) return tf.engine().runKernel(BN_GRAD_SUMS, { dy, x, mean }) as tf.Tensor;
   const axes = leading(x);
@@ -67,7 +66,7 @@ export function bnGradSums(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor): tf.Ten
 
 /** a * (b * scale) for a, b of one shape. */
 export function mulScaled(a: tf.Tensor, b: tf.Tensor, scale: number): tf.Tensor {
-  const fused = has(MUL_SCALED) && a.dtype === 'float32' && b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape) && a.size > 0;
+  const fused = hasKernel(MUL_SCALED) && a.dtype === 'float32' && b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape) && a.size > 0;
   if (!fused) return tf.mul(a, tf.mul(b, scale));
   return tf.engine().runKernel(MUL_SCALED, { a, b }, { scale } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

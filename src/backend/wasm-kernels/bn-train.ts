@@ -30,8 +30,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { bnGradSums } from './bn-fused.js';
 import { BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU } from './bn-train-kernels.js';
+import { hasKernel, outerTapeRecording } from './kernel-call.js';
 
-const has = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
 const leading = (x: tf.Tensor) => x.shape.slice(0, -1).map((_, i) => i);
 const channels = (x: tf.Tensor) => x.shape[x.rank - 1];
 const isVec = (t: tf.Tensor | null | undefined, c: number) => t != null && t.dtype === 'float32' && t.rank === 1 && t.shape[0] === c;
@@ -53,7 +53,7 @@ export interface BatchNormTrainResult {
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, relu = false): BatchNormTrainResult {
   const c = channels(x);
-  if (has(BN_TRAIN) && handled(x) && isVec(gamma, c) && isVec(beta, c)) {
+  if (hasKernel(BN_TRAIN) && handled(x) && isVec(gamma, c) && isVec(beta, c)) {
     const attrs = { epsilon, relu } as unknown as tf.NamedAttrMap;
     const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x, gamma, beta }, attrs) as tf.Tensor[];
     return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
@@ -65,7 +65,7 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
 
 /** [mean; biased variance] of x [..., C] over all axes but the last, as [2, C]. */
 export function bnMoments(x: tf.Tensor): tf.Tensor2D {
-  if (has(BN_MOMENTS) && handled(x)) return tf.engine().runKernel(BN_MOMENTS, { x }) as tf.Tensor2D;
+  if (hasKernel(BN_MOMENTS) && handled(x)) return tf.engine().runKernel(BN_MOMENTS, { x }) as tf.Tensor2D;
   const { mean, variance } = tf.moments(x, leading(x));
   return tf.stack([mean, variance]) as tf.Tensor2D;
 }
@@ -73,14 +73,11 @@ export function bnMoments(x: tf.Tensor): tf.Tensor2D {
 /** p*a + q*b + t for p, q [..., C] of one shape and a, b, t [C]. */
 export function channelAffine(p: tf.Tensor, a: tf.Tensor, q: tf.Tensor, b: tf.Tensor, t: tf.Tensor): tf.Tensor {
   const c = channels(p);
-  const fast = has(CHANNEL_AFFINE) && handled(p) && isVec(a, c) && isVec(t, c) && isVec(b, c)
+  const fast = hasKernel(CHANNEL_AFFINE) && handled(p) && isVec(a, c) && isVec(t, c) && isVec(b, c)
     && q.dtype === 'float32' && tf.util.arraysEqual(q.shape, p.shape);
   if (fast) return tf.engine().runKernel(CHANNEL_AFFINE, { p, a, q, b, t }) as tf.Tensor;
   return tf.add(tf.add(tf.mul(p, a), tf.mul(q, b)), t);
 }
-
-/** True while an outer tape records (this backward pass will itself be differentiated). */
-const recording = () => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 
 const row = (m: tf.Tensor, i: number) => tf.reshape(tf.slice(m, [i, 0], [1, -1]), [-1]);
 
@@ -95,9 +92,9 @@ const bnTrainGrad: tf.GradConfig = {
     const [dyIn, dmean, dvar] = dys as tf.Tensor[];
     const { epsilon: eps, relu } = attrs as unknown as { epsilon: number; relu?: boolean };
     const n = x.size / channels(x);
-    const rec = recording();
+    const rec = outerTapeRecording();
     // Relu mask folded into the two passes (plain backward), or applied first (recorded).
-    const fusedMask = Boolean(relu) && !rec && has(BN_RELU_GRAD_SUMS) && has(CHANNEL_AFFINE_RELU)
+    const fusedMask = Boolean(relu) && !rec && hasKernel(BN_RELU_GRAD_SUMS) && hasKernel(CHANNEL_AFFINE_RELU)
       && dyIn.dtype === 'float32' && tf.util.arraysEqual(dyIn.shape, x.shape);
     const dy = relu && !fusedMask ? tf.mul(dyIn, tf.step(y)) : dyIn;
     // [C]-sized terms, shared by the thunks (freed with the backward pass's scope).

@@ -90,3 +90,17 @@ export function padOrCrop(backend: BackendWasm, x: Info, amounts: [number, numbe
   }
   return cur;
 }
+
+/** Whether the current backend has kernel `name` (ops choose our fused kernel or a tf-op fallback). */
+export function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) != null;
+}
+
+/**
+ * True while an outer tape records, i.e. the backward pass now running will itself be
+ * differentiated (second-order penalties): gradients must then be built from differentiable ops.
+ * Reads tfjs's internal engine state (no public API says this).
+ */
+export function outerTapeRecording(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}

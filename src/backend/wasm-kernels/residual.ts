@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd/module.js';
-import { free, type Info } from './kernel-call.js';
+import { free, hasKernel, type Info, outerTapeRecording } from './kernel-call.js';
 import { reluGradOp } from './relu-grad.js';
 
 /** Kernel names. */
@@ -75,21 +75,17 @@ export function addReluMeanGradKernel(args: Args): Info {
   return out;
 }
 
-const has = (name: string) => tf.getKernel(name, tf.getBackend()) != null;
 const sameF32 = (a: tf.Tensor, b: tf.Tensor) => a.dtype === 'float32' && b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape) && a.size > 0;
-
-/** True while an outer tape records (this backward pass will itself be differentiated). */
-const recording = () => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 
 /** relu(a + b) for a, b of one shape (broadcasts and other dtypes: tf.relu(tf.add(a, b))). */
 export function addRelu(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (has(ADD_RELU) && sameF32(a, b)) return tf.engine().runKernel(ADD_RELU, { a, b }) as tf.Tensor;
+  if (hasKernel(ADD_RELU) && sameF32(a, b)) return tf.engine().runKernel(ADD_RELU, { a, b }) as tf.Tensor;
   return tf.relu(tf.add(a, b));
 }
 
 /** Global average pool of relu(a + b): a, b [N, H, W, C] -> [N, C] (tf.mean(relu(a + b), [1, 2])). */
 export function addReluMean(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  if (has(ADD_RELU_MEAN) && a.rank === 4 && sameF32(a, b)) return tf.engine().runKernel(ADD_RELU_MEAN, { a, b }) as tf.Tensor2D;
+  if (hasKernel(ADD_RELU_MEAN) && a.rank === 4 && sameF32(a, b)) return tf.engine().runKernel(ADD_RELU_MEAN, { a, b }) as tf.Tensor2D;
   return tf.mean(addRelu(a, b), [1, 2]) as tf.Tensor2D;
 }
 
@@ -110,7 +106,7 @@ const addReluMeanGrad: tf.GradConfig = {
     const [a, b] = saved;
     const dy = dyIn as tf.Tensor;
     const [n, h, w, c] = a.shape;
-    if (!recording() && has(ADD_RELU_MEAN_GRAD) && dy.dtype === 'float32') {
+    if (!outerTapeRecording() && hasKernel(ADD_RELU_MEAN_GRAD) && dy.dtype === 'float32') {
       return both(tf.engine().runKernel(ADD_RELU_MEAN_GRAD, { dy, a, b }) as tf.Tensor);
     }
     // Differentiable in dy; the mask's derivative is zero (as tfjs's Relu gradient's).
