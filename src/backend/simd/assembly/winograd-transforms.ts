@@ -92,6 +92,10 @@
 export function gatherPatch(img: usize, h: i32, w: i32, cin: i32, kp: i32, iy0: i32, ix0: i32, size: i32, patch: usize): void {
   const cinB = <usize>cin << 2, kpB = <usize>kp << 2, rowB = <usize>w * cinB;
   const dstRow = <usize>size * kpB;
+  if (kp == cin) {
+    gatherRect(img, h, w, cin, iy0, ix0, size, size, patch, dstRow);
+    return;
+  }
   // Columns j in [j0, j1) lie inside the image.
   const j0 = max(0, -ix0), j1 = min(size, w - ix0);
   for (let r = 0; r < size; r++) {
@@ -102,12 +106,6 @@ export function gatherPatch(img: usize, h: i32, w: i32, cin: i32, kp: i32, iy0: 
       continue;
     }
     const src = img + <usize>iy * rowB + <usize>(ix0 + j0) * cinB;
-    if (kp == cin) {
-      if (j0 > 0) memory.fill(dst, 0, <usize>j0 * kpB);
-      memory.copy(dst + <usize>j0 * kpB, src, <usize>(j1 - j0) * kpB);
-      if (j1 < size) memory.fill(dst + <usize>j1 * kpB, 0, <usize>(size - j1) * kpB);
-      continue;
-    }
     memory.fill(dst, 0, dstRow);
     for (let j = j0; j < j1; j++) memory.copy(dst + <usize>j * kpB, src + <usize>(j - j0) * cinB, cinB);
   }
