@@ -16,6 +16,7 @@ interface Kernels {
   winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;
   winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
     y: number, oh: number, ow: number, padTop: number, padLeft: number, scratch: number, chunk: number): void;
+  filterGradVScratchFloats(cin: number, cout: number, tc: number, ow: number): number;
   filterGradWinograd(x: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, h: number, w: number,
     oh: number, ow: number, pt: number, pl: number, cin: number, cout: number, tc: number): void;
 }
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const x = t([n, hw, hw, ci]), dy = t([n, hw, hw, co]), u = t([36 * ci * co]);
   const scratch = t([Math.max(builds.A.winogradScratchFloats(ci, co, chunk, hw), builds.B.winogradScratchFloats(ci, co, chunk, hw))]);
   const y = t([n, hw, hw, co]), dw = t([3, 3, ci, co]), du = t([36, ci, co]);
-  const vs = t([36 * (tc * ci + 16) + 144 + 6 * ((hw + 2) * ci + 16) + 4 * (hw * co + 16)]), ms = t([36 * (tc * co + 16)]);
+  const vs = t([Math.max(builds.A.filterGradVScratchFloats(ci, co, tc, hw), builds.B.filterGradVScratchFloats(ci, co, tc, hw))]), ms = t([36 * (tc * co + 16)]);
   const p = (i: tf.TensorInfo) => ptr(backend, i);
   const tasks: Record<string, (k: Kernels) => void> = {
     fwd: (k) => k.winogradConv3x3(p(x), n, hw, hw, ci, p(u), co, 0, 1, p(y), hw, hw, 1, 1, p(scratch), chunk),

@@ -16,6 +16,7 @@ import { free, type Info } from './kernel-call.js';
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
 interface FilterGradExports {
   filterGradPad(x: number, xp: number, n: number, h: number, w: number, c: number, hp: number, wp: number, pt: number, pl: number): void;
+  filterGradVScratchFloats(cin: number, cout: number, tc: number, ow: number): number;
   filterGradWinograd(x: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, h: number, w: number,
     oh: number, ow: number, pt: number, pl: number, cin: number, cout: number, tc: number): void;
   filterGrad(xp: number, dy: number, dw: number, n: number, hp: number, wp: number, cin: number, oh: number, ow: number, cout: number, kh: number, kw: number, ib: number): void;
@@ -81,11 +82,7 @@ function winograd(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util
   const out = backend.makeOutput([3, 3, ci, co], 'float32');
   const kp = (ci + 3) & ~3;
   const du = backend.makeOutput([36, kp, co], 'float32');
-  // After the V planes: a transform's intermediate (144 floats), then the band of rows the
-  // transforms copy: x's 6 rows of a row of tiles (assembly inputPatchFloats) or dy's 4.
-  const tilesW = Math.ceil(info.outWidth / 4);
-  const band = Math.max(36 * kp, 6 * ((4 * tilesW + 2) * kp + 16), 4 * (4 * tilesW * co + 16));
-  const vs = backend.makeOutput([36 * (tc * kp + 16) + 144 + band], 'float32');
+  const vs = backend.makeOutput([k.filterGradVScratchFloats(ci, co, tc, ow)], 'float32');
   const ms = backend.makeOutput([36, tc * co + 16], 'float32');
   k.filterGradWinograd(ptr(backend, x), ptr(backend, dy), ptr(backend, out), ptr(backend, du), ptr(backend, vs), ptr(backend, ms),
     n, h, w, oh, ow, info.padInfo.top, info.padInfo.left, ci, co, tc);

@@ -7,7 +7,7 @@
 // the GEMM accumulates into dU with the direct kernel's 4x8 register blocks.
 // All pointers are byte offsets into tfjs's memory; nothing is allocated here.
 import { block4x8 } from './filter-grad';
-import { gatherRect, gradTile, inputTransform } from './winograd-transforms';
+import { gatherRect, gradTile, inputPatchFloats, inputTransform } from './winograd-transforms';
 
 /**
  * M planes (stride mXi) of tiles t0 .. t0+cnt-1 (grid th x tw) from dy [N, OH, OW, Cout], zero past
@@ -42,19 +42,28 @@ function gCoef(xi: i32, k: i32): f32 {
 }
 
 /**
+ * Floats of filterGradWinograd's v scratch for these channels, tc tiles per chunk and output width
+ * ow: the V planes, a transform's intermediate (144 floats), then the row copies the transforms
+ * make (x's 6 rows of a row of tiles, or dy's 4).
+ */
+export function filterGradVScratchFloats(cin: i32, cout: i32, tc: i32, ow: i32): i32 {
+  const kp = (cin + 3) & ~3, tw = (ow + 3) >> 2;
+  return 36 * (tc * kp + 16) + 144 + max(inputPatchFloats(kp, tw), 4 * (4 * tw * cout + 16));
+}
+
+/**
  * dW [3,3,Cin,Cout] for a stride-1 3x3 conv of x [N, H, W, Cin] with output gradient dy
  * [N, OH, OW, Cout], output pixel (i, j) reading x rows i - pt .. +2, columns j - pl .. +2 (zero
  * outside x). Cout % 8 == 0; any Cin (kp = Cin rounded up to 4: V carries zero channels up to kp,
- * so the GEMM's 4-row blocks need no tail). Scratch: du 36*kp*Cout floats, v 36*(tc*kp+16) +
- * 144 + max(inputPatchFloats(kp, tw), 4*(4*tw*Cout+16)) with tw = tiles across (after the
- * planes: a transform's intermediate and the transforms' row copies), m 36*(tc*Cout+16).
+ * so the GEMM's 4-row blocks need no tail). Scratch: du 36*kp*Cout floats, v
+ * filterGradVScratchFloats(cin, cout, tc, ow), m 36*(tc*Cout+16).
  */
 export function filterGradWinograd(x: usize, dy: usize, dw: usize, du: usize, vs: usize, ms: usize,
   n: i32, h: i32, w: i32, oh: i32, ow: i32, pt: i32, pl: i32, cin: i32, cout: i32, tc: i32): void {
   const th = (oh + 3) >> 2, tw = (ow + 3) >> 2;
   const kp = (cin + 3) & ~3;
   const xPix = <usize>kp << 2, dPix = <usize>cout << 2;
-  // V scratch [36][tc][Cin], M scratch [36][tc][Cout], each xi slab padded by one cache line:
+  // V scratch [36][tc][kp], M scratch [36][tc][Cout], each xi slab padded by one cache line:
   // with power-of-two slabs the 36 values of one tile sit in one L1 set (measured 3x slower).
   const vXi = <usize>(tc * kp + 16) << 2;
   const mXi = <usize>(tc * cout + 16) << 2;
