@@ -8,8 +8,15 @@ import { mean, sampleStd } from './stats.js';
 /** A knob value as shown and compared; arrays/objects are kept as their JSON text. */
 export type KnobValue = number | string | boolean | null;
 
-/** done = status complete; failed = failed or diverged; incomplete = still running. */
-export type RunState = 'done' | 'failed' | 'incomplete';
+/**
+ * done = status complete; failed = failed or diverged; incomplete = running or interrupted
+ * (a re-run resumes it); invalid = its metrics cannot be trusted (RunData.problems), whatever
+ * its status. Only done runs enter the statistics.
+ */
+export type RunState = 'done' | 'failed' | 'incomplete' | 'invalid';
+
+/** Every run state, in the order tables and legends show them. */
+export const RUN_STATES: readonly RunState[] = ['done', 'failed', 'incomplete', 'invalid'];
 
 /** One run reduced to what the report shows. */
 export interface RunSummary {
@@ -28,6 +35,8 @@ export interface RunSummary {
   epochsDone: number | null;
   epochsTotal: number | null;
   error: string | null;
+  /** Why the run is invalid (empty unless state is 'invalid'). */
+  problems: string[];
   metrics: MetricsRow[];
 }
 
@@ -109,9 +118,10 @@ function knobLabel(keys: string[], knob: Record<string, KnobValue>): string {
   return keys.map((k) => `${k}=${formatKnobValue(knob[k])}`).join(', ');
 }
 
-function stateOf(status: string): RunState {
+function stateOf(status: string, problems: string[]): RunState {
+  if (problems.length) return 'invalid';
   if (status === 'complete') return 'done';
-  if (status === 'running') return 'incomplete';
+  if (status === 'running' || status === 'interrupted') return 'incomplete';
   return 'failed';
 }
 
@@ -172,7 +182,7 @@ function summarise(r: RunData, keys: string[]): RunSummary {
     experiment: r.record.experiment,
     seed: r.record.seed,
     status: r.record.status,
-    state: stateOf(r.record.status),
+    state: stateOf(r.record.status, r.problems),
     knob,
     knobLabel: knobLabel(keys, knob),
     finalEpoch: last ? (last.epoch as number) : null,
@@ -181,6 +191,7 @@ function summarise(r: RunData, keys: string[]): RunSummary {
     epochsDone: r.record.epochs_done ?? null,
     epochsTotal: r.record.epochs_total ?? null,
     error: r.record.error?.message ?? null,
+    problems: r.problems,
     metrics: r.metrics,
   };
 }
@@ -195,7 +206,8 @@ function compareKnobs(keys: string[], a: Record<string, KnobValue>, b: Record<st
 
 /**
  * Groups runs by experiment, then by knob value. Statistics (final GC, final test accuracy,
- * curves) use done runs only; failed and incomplete runs stay in `runs` and in the counts.
+ * curves) use done runs only; failed, incomplete and invalid runs stay in `runs` and in the
+ * counts, and each problem of an invalid run becomes one warning naming its folder.
  */
 export function aggregate(runs: RunData[]): Sweep[] {
   const byExp = new Map<string, RunData[]>();
@@ -206,6 +218,7 @@ export function aggregate(runs: RunData[]): Sweep[] {
   return [...byExp.keys()].sort().map((experiment) => {
     const expRuns = byExp.get(experiment)!;
     const { keys, warnings } = inferKnobKeys(expRuns);
+    for (const r of expRuns) for (const p of r.problems) warnings.push(`run ${r.dir}: ${p}; counted invalid, not done`);
     const summaries = expRuns.map((r) => summarise(r, keys));
     summaries.sort((a, b) => compareKnobs(keys, a.knob, b.knob) || a.seed - b.seed || (a.id < b.id ? -1 : 1));
     const byLabel = new Map<string, RunSummary[]>();
@@ -216,7 +229,7 @@ export function aggregate(runs: RunData[]): Sweep[] {
     // Map keeps insertion order, and summaries are sorted by knob, so groups are too.
     const groups: KnobGroup[] = [...byLabel.entries()].map(([label, members]) => {
       const done = members.filter((r) => r.state === 'done');
-      const counts: Record<RunState, number> = { done: 0, failed: 0, incomplete: 0 };
+      const counts: Record<RunState, number> = { done: 0, failed: 0, incomplete: 0, invalid: 0 };
       for (const r of members) counts[r.state]++;
       return {
         knob: members[0].knob,

@@ -6,7 +6,7 @@ import type { Sweep } from './aggregate.js';
 import type { ReproRow } from './repro.js';
 import { sweepRunsTable, sweepSummaryTable } from './tables.js';
 import { fmtRho, fmtStat } from './format.js';
-import { formatKnobValue } from './aggregate.js';
+import { formatKnobValue, RUN_STATES } from './aggregate.js';
 import type { RenderedPlot } from './render.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -21,9 +21,9 @@ h1{margin-bottom:4px}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-t
 table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{border:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tr.failed td{background:#fdecea}tr.incomplete td{background:#fff6e0}
+tr.failed td{background:#fdecea}tr.incomplete td{background:#fff6e0}tr.invalid td{background:#eeeeee}
 .badge{display:inline-block;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600}
-.badge.done{background:#e3f2e1;color:#256029}.badge.failed{background:#d62728;color:#fff}.badge.incomplete{background:#ff9f1c;color:#222}
+.badge.done{background:#e3f2e1;color:#256029}.badge.failed{background:#d62728;color:#fff}.badge.incomplete{background:#ff9f1c;color:#222}.badge.invalid{background:#7f7f7f;color:#fff}
 .yes{color:#256029;font-weight:600}.no{color:#b71c1c;font-weight:600}
 .warn{background:#fff6e0;border-left:4px solid #ff9f1c;padding:6px 10px}
 figure{margin:16px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
@@ -46,7 +46,7 @@ function sweepSection(s: Sweep): string {
   const sum = sweepSummaryTable(s);
   const sumRows = sum.rows.map((r, i) => {
     const g = s.groups[i];
-    const counts = (['done', 'failed', 'incomplete'] as const)
+    const counts = RUN_STATES
       .map((st) => (g.counts[st] ? `<span class="badge ${st}">${g.counts[st]} ${st}</span>` : ''))
       .filter(Boolean)
       .join(' ');
@@ -61,7 +61,7 @@ function sweepSection(s: Sweep): string {
   return `<section id="sweep-${esc(s.experiment)}">
 <h2>${esc(s.experiment)}</h2>
 <p>Knob: <code>${esc(s.knobKeys.join(' × ') || '(none)')}</code> — ${s.runs.length} runs</p>${warn}
-${table(sum.headers, sumRows, (i) => (s.groups[i].counts.failed ? 'failed' : s.groups[i].counts.incomplete ? 'incomplete' : ''), [2, 3, 4])}
+${table(sum.headers, sumRows, (i) => (s.groups[i].counts.failed ? 'failed' : s.groups[i].counts.invalid ? 'invalid' : s.groups[i].counts.incomplete ? 'incomplete' : ''), [2, 3, 4])}
 <details><summary>Runs (${s.runs.length})</summary>
 ${table(runs.headers, runRows, (i) => (s.runs[i].state === 'done' ? '' : s.runs[i].state), [2, 5, 6, 7])}
 </details>
@@ -105,7 +105,7 @@ export function reportHtml(
 <h1>gc-report</h1>
 <p class="meta">Results: ${sources.map((s) => `<code>${esc(s)}</code>`).join(', ')} · generated ${esc(generatedAt)}</p>
 <p>Final = last epoch with a measured GC. Means and sample standard deviations are over the seeds of <b>done</b> runs;
-failed/diverged and incomplete runs are counted and listed (highlighted), not averaged. One seed → no ± shown and no band.</p>
+failed/diverged, incomplete (running, interrupted) and invalid (untrustworthy metrics.csv) runs are counted and listed (highlighted), not averaged. One seed → no ± shown and no band.</p>
 <h2>Reproduction of the paper's trends</h2>
 ${reproSection(repro)}
 ${sweeps.map(sweepSection).join('\n')}

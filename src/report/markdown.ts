@@ -17,7 +17,8 @@ export function reportMarkdown(
   const out: string[] = ['# gc-report', '', `Results: ${sources.map((s) => `\`${s}\``).join(', ')}`, ''];
   out.push(
     'Final = last epoch with a measured GC. Means and sample standard deviations are over the seeds of **done** ' +
-      'runs; failed/diverged and incomplete runs are counted and listed, not averaged. One seed → no ± shown.',
+      'runs; failed/diverged, incomplete (running, interrupted) and invalid (untrustworthy metrics.csv) runs are ' +
+      'counted and listed, not averaged. One seed → no ± shown.',
     '',
   );
   for (const s of sweeps) {

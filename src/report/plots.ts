@@ -3,12 +3,12 @@
  * embedded (values), field names are plain identifiers (vega-lite reads dots as nesting).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Sweep, RunState } from './aggregate.js';
+import { RUN_STATES, type Sweep } from './aggregate.js';
 
 /** Font stack: DejaVu Sans is what resvg finds on Debian (fonts-dejavu-core). */
 export const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 const PANEL = { width: 320, height: 220 };
-const STATE_ORDER: RunState[] = ['done', 'failed', 'incomplete'];
+const STATE_ORDER = [...RUN_STATES];
 /** Tableau-10: distinct, colour-blind-aware; cycled for more than ten knob values. */
 const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
 /** Explicit knob → colour scale so every layer and plot colours a knob value alike. */
@@ -45,7 +45,7 @@ function concat(title: string, panels: object[]): TopLevelSpec {
 
 /**
  * Metric vs epoch: per knob value the mean over done runs (solid line) with a ±std band
- * (only where ≥ 2 seeds were measured), plus each failed/incomplete run as its own dashed line.
+ * (only where ≥ 2 seeds were measured), plus each failed/incomplete/invalid run as its own dashed line.
  */
 export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelSpec {
   const yTitle = metric === 'gc' ? 'geometric complexity' : 'test accuracy';
@@ -77,7 +77,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
     const yScale = log ? { type: 'log' } : metric === 'gc' ? { zero: true } : { zero: false };
     const dash = {
       field: 'kind', type: 'nominal', title: 'line', legend: { ...stroke, encode: { symbols: { update: { stroke: { value: '#444' }, fill: { value: 'transparent' } } } } },
-      scale: { domain: kinds, range: [[1, 0], [6, 3], [2, 2]].slice(0, kinds.length) },
+      scale: { domain: kinds, range: [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]].slice(0, kinds.length) },
     };
     return {
       title: { text: s.experiment, subtitle: log ? `${yTitle} on a log axis` : '' },
@@ -112,7 +112,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
 
 const shape = {
   field: 'state', type: 'nominal', title: 'run',
-  scale: { domain: STATE_ORDER, range: ['circle', 'cross', 'triangle-up'] },
+  scale: { domain: STATE_ORDER, range: ['circle', 'cross', 'triangle-up', 'diamond'] },
 };
 
 /** Final GC vs knob value: each run (seed) a point, shaped by status; line through done means. */
@@ -140,7 +140,7 @@ export function finalGcVsKnobSpec(sweeps: Sweep[]): TopLevelSpec {
         {
           data: { values: points },
           mark: { type: 'point', size: 60, filled: true, opacity: 0.85 },
-          encoding: { x, y, shape, color: { field: 'state', type: 'nominal', title: 'run', scale: { domain: STATE_ORDER, range: ['#1f77b4', '#d62728', '#ff7f0e'] } } },
+          encoding: { x, y, shape, color: { field: 'state', type: 'nominal', title: 'run', scale: { domain: STATE_ORDER, range: ['#1f77b4', '#d62728', '#ff7f0e', '#7f7f7f'] } } },
         },
       ],
     };

@@ -1,31 +1,21 @@
 /**
  * Reads one run folder (config.json, run.json, metrics.csv — see docs/ARCHITECTURE.md) into
- * memory, validating it against the runner contract. Every problem names the file and field.
+ * memory, validating it against the run-folder contract (src/results/run-folder.ts). Every
+ * problem names the file and field.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { DataError } from '../errors/errors.js';
+import {
+  METRICS_REQUIRED_COLUMNS, RUN_FILES, parseMetricNumber, storedRunRecordSchema, type StoredRunRecord,
+} from '../results/run-folder.js';
 import { parseCsv } from './csv.js';
 
-/** Columns every metrics.csv must carry (regulariser columns may follow). */
-export const REQUIRED_COLUMNS = [
-  'epoch', 'step', 'lr', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'gc', 'weight_norm_sq', 'seconds',
-] as const;
+/** Columns every metrics.csv must carry (regulariser and other metric columns may follow). */
+export const REQUIRED_COLUMNS = METRICS_REQUIRED_COLUMNS;
 
-const runRecordSchema = z.looseObject({
-  id: z.string().min(1),
-  experiment: z.string().min(1),
-  seed: z.number().int(),
-  swept: z.record(z.string(), z.unknown()).default({}),
-  status: z.enum(['running', 'complete', 'failed', 'diverged']),
-  epochs_done: z.number().int().nonnegative().optional(),
-  epochs_total: z.number().int().nonnegative().optional(),
-  error: z.looseObject({ epoch: z.number().nullable().optional(), message: z.string() }).nullable().optional(),
-});
-
-/** The fields of run.json the report uses (other fields are kept but not typed). */
-export type RunRecord = z.infer<typeof runRecordSchema>;
+/** run.json as validated by the run-folder contract (unknown fields kept). */
+export type RunRecord = StoredRunRecord;
 
 /** One metrics.csv row: column → value; empty cells (e.g. gc not measured) are null. */
 export type MetricsRow = Record<string, number | null>;
@@ -37,6 +27,11 @@ export interface RunData {
   config: Record<string, unknown>;
   columns: string[];
   metrics: MetricsRow[];
+  /**
+   * What makes this run's numbers untrustworthy although its files parse (a complete run with
+   * no epoch rows, repeated epochs); such a run is reported as invalid, never as done.
+   */
+  problems: string[];
 }
 
 function readJson(file: string): unknown {
@@ -53,9 +48,9 @@ function readJson(file: string): unknown {
   }
 }
 
-/** Parses and validates run.json. */
+/** Parses and validates run.json against the run-folder contract. */
 export function readRunRecord(file: string): RunRecord {
-  const parsed = runRecordSchema.safeParse(readJson(file));
+  const parsed = storedRunRecordSchema.safeParse(readJson(file));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new DataError(`${file}: not a valid run record (expected id, experiment, seed, swept, status):\n${issues.join('\n')}`);
@@ -64,14 +59,9 @@ export function readRunRecord(file: string): RunRecord {
 }
 
 function parseCell(cell: string, file: string, line: number, col: string): number | null {
-  if (cell === '') return null;
-  // The runner may log non-finite values of a diverged run; keep them as numbers.
-  if (cell === 'NaN') return NaN;
-  if (cell === 'Infinity' || cell === 'inf') return Infinity;
-  if (cell === '-Infinity' || cell === '-inf') return -Infinity;
-  const v = Number(cell);
-  if (cell.trim() !== cell || Number.isNaN(v)) {
-    throw new DataError(`${file}: line ${line}, column '${col}': expected a number or empty cell, got '${cell}'`);
+  const v = parseMetricNumber(cell);
+  if (v === undefined) {
+    throw new DataError(`${file}: line ${line}, column '${col}': expected a number, nan, inf, -inf or an empty cell, got '${cell}'`);
   }
   return v;
 }
@@ -127,18 +117,42 @@ export function parseMetrics(
   return { columns: header, rows };
 }
 
-/** Reads a run folder. A run that is still running or failed early may lack metrics.csv. */
+/**
+ * Problems of a run's rows that parsing cannot catch: no rows in a complete run, repeated
+ * epochs. Each message starts with `file` (the caller adds the run folder).
+ */
+export function metricsProblems(record: RunRecord, rows: MetricsRow[], file: string): string[] {
+  const problems: string[] = [];
+  if (record.status === 'complete' && rows.length === 0) {
+    problems.push(`${file}: header only, no epoch rows, although run.json says status 'complete'`);
+  }
+  const seen = new Set<number>();
+  const repeated = new Set<number>();
+  for (const r of rows) {
+    const e = r.epoch as number;
+    if (seen.has(e)) repeated.add(e);
+    seen.add(e);
+  }
+  if (repeated.size) {
+    const list = [...repeated].sort((a, b) => a - b).join(', ');
+    problems.push(`${file}: epoch${repeated.size > 1 ? 's' : ''} ${list} ${repeated.size > 1 ? 'have' : 'has'} more than one row`);
+  }
+  return problems;
+}
+
+/** Reads a run folder. A run that is unfinished or failed early may lack metrics.csv. */
 export function readRun(dir: string): RunData {
-  const record = readRunRecord(join(dir, 'run.json'));
-  const configFile = join(dir, 'config.json');
+  const record = readRunRecord(join(dir, RUN_FILES.record));
+  const configFile = join(dir, RUN_FILES.config);
   const config = readJson(configFile);
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new DataError(`${configFile}: expected a JSON object (the resolved run config)`);
   }
-  const metricsFile = join(dir, 'metrics.csv');
+  const base = { dir, record, config: config as Record<string, unknown> };
+  const metricsFile = join(dir, RUN_FILES.metrics);
   const unfinished = record.status !== 'complete';
   if (!existsSync(metricsFile)) {
-    if (unfinished) return { dir, record, config: config as Record<string, unknown>, columns: [], metrics: [] };
+    if (unfinished) return { ...base, columns: [], metrics: [], problems: [] };
     throw new DataError(`${metricsFile}: missing (run.json says status 'complete', so metrics are expected)`);
   }
   let text: string;
@@ -149,7 +163,8 @@ export function readRun(dir: string): RunData {
   }
   const { columns, rows } = parseMetrics(text, metricsFile, {
     allowEmpty: unfinished,
-    allowTornTail: record.status === 'running',
+    // A killed runner may leave a torn last line; only a complete run must end cleanly.
+    allowTornTail: unfinished,
   });
-  return { dir, record, config: config as Record<string, unknown>, columns, metrics: rows };
+  return { ...base, columns, metrics: rows, problems: metricsProblems(record, rows, RUN_FILES.metrics) };
 }

@@ -13,7 +13,7 @@ export function sweepSummaryTable(s: Sweep): { headers: string[]; rows: string[]
     headers: [knobHeader, 'runs done/failed/incomplete', 'final GC (mean ± std)', 'final test acc (mean ± std)', 'n (done seeds)'],
     rows: s.groups.map((g) => [
       g.label,
-      `${g.counts.done}/${g.counts.failed}/${g.counts.incomplete}`,
+      `${g.counts.done}/${g.counts.failed}/${g.counts.incomplete}${g.counts.invalid ? ` (+${g.counts.invalid} invalid)` : ''}`,
       fmtStat(g.finalGc),
       fmtStat(g.finalTestAcc),
       String(g.finalGc.n),
@@ -34,7 +34,7 @@ export function sweepRunsTable(s: Sweep): { headers: string[]; rows: string[][] 
       r.finalEpoch === null ? '—' : String(r.finalEpoch),
       fmtNum(r.finalGc),
       fmtNum(r.finalTestAcc),
-      r.error ?? '',
+      [r.error, ...r.problems].filter(Boolean).join('; '),
     ]),
   };
 }
@@ -47,7 +47,7 @@ export function summaryCsv(sweeps: Sweep[]): string {
   for (const s of sweeps) {
     for (const g of s.groups) {
       rows.push([
-        s.experiment, s.knobKeys.join(' '), g.label, g.runs.length, g.counts.done, g.counts.failed, g.counts.incomplete,
+        s.experiment, s.knobKeys.join(' '), g.label, g.runs.length, g.counts.done, g.counts.failed, g.counts.incomplete, g.counts.invalid,
         csvCell(g.finalGc.mean), csvCell(g.finalGc.std), g.finalGc.n,
         csvCell(g.finalTestAcc.mean), csvCell(g.finalTestAcc.std), g.finalTestAcc.n,
       ]);
@@ -56,7 +56,7 @@ export function summaryCsv(sweeps: Sweep[]): string {
   return stringify(rows, {
     header: true,
     columns: [
-      'experiment', 'knob_keys', 'knob_value', 'runs', 'done', 'failed', 'incomplete',
+      'experiment', 'knob_keys', 'knob_value', 'runs', 'done', 'failed', 'incomplete', 'invalid',
       'final_gc_mean', 'final_gc_std', 'final_gc_n', 'final_test_acc_mean', 'final_test_acc_std', 'final_test_acc_n',
     ],
   });
@@ -70,14 +70,14 @@ export function runsCsv(sweeps: Sweep[]): string {
       s.experiment, r.id, r.seed, r.status, r.state,
       ...keys.map((k) => (k in r.knob ? csvCell(r.knob[k]) : '')),
       csvCell(r.finalEpoch), csvCell(r.finalGc), csvCell(r.finalTestAcc),
-      csvCell(r.epochsDone), csvCell(r.epochsTotal), r.error ?? '', r.dir,
+      csvCell(r.epochsDone), csvCell(r.epochsTotal), r.error ?? '', r.problems.join('; '), r.dir,
     ]),
   );
   return stringify(rows, {
     header: true,
     columns: [
       'experiment', 'run_id', 'seed', 'status', 'state', ...keys,
-      'final_epoch', 'final_gc', 'final_test_acc', 'epochs_done', 'epochs_total', 'error', 'dir',
+      'final_epoch', 'final_gc', 'final_test_acc', 'epochs_done', 'epochs_total', 'error', 'problems', 'dir',
     ],
   });
 }
@@ -89,7 +89,7 @@ export function sweepsText(sweeps: Sweep[]): string {
       const t = sweepSummaryTable(s);
       const n = s.runs.length;
       const c = (st: string) => s.runs.filter((r) => r.state === st).length;
-      const title = `${s.experiment}  (knob: ${s.knobKeys.join(' × ') || 'none'}; ${n} run${n === 1 ? '' : 's'}: ${c('done')} done, ${c('failed')} failed, ${c('incomplete')} incomplete; stats over done runs)`;
+      const title = `${s.experiment}  (knob: ${s.knobKeys.join(' × ') || 'none'}; ${n} run${n === 1 ? '' : 's'}: ${c('done')} done, ${c('failed')} failed, ${c('incomplete')} incomplete${c('invalid') ? `, ${c('invalid')} invalid` : ''}; stats over done runs)`;
       const warn = s.warnings.map((w) => `  warning: ${w}`).join('\n');
       return [title, textTable(t.headers, t.rows), warn].filter(Boolean).join('\n');
     })
@@ -114,7 +114,7 @@ export function sweepsJson(sweeps: Sweep[]) {
     runs: s.runs.map((r) => ({
       id: r.id, seed: r.seed, status: r.status, state: r.state, knob: r.knob,
       final_epoch: r.finalEpoch, final_gc: num(r.finalGc), final_test_acc: num(r.finalTestAcc),
-      epochs_done: r.epochsDone, epochs_total: r.epochsTotal, error: r.error, dir: r.dir,
+      epochs_done: r.epochsDone, epochs_total: r.epochsTotal, error: r.error, problems: r.problems, dir: r.dir,
     })),
   }));
 }

@@ -1,24 +1,14 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
+import { formatMetricNumber, METRICS_BASE_COLUMNS } from './run-folder.js';
 
-/** The fixed leading columns of metrics.csv (penalty columns follow). */
-export const BASE_COLUMNS = [
-  'epoch',
-  'step',
-  'lr',
-  'train_loss',
-  'train_acc',
-  'test_loss',
-  'test_acc',
-  'gc',
-  'weight_norm_sq',
-  'seconds',
-  'gc_seconds',
-] as const;
+/** The fixed leading columns of metrics.csv (penalty columns follow); from the run-folder contract. */
+export const BASE_COLUMNS = METRICS_BASE_COLUMNS;
 
 /**
  * Appends rows to metrics.csv, one per epoch, each flushed to disk (fsync) as it is written,
- * so a crash loses at most the epoch in progress. Missing values are written as empty cells.
+ * so a crash loses at most the epoch in progress. Cells follow the contract's number format
+ * (formatMetricNumber: empty when missing, `nan`/`inf`/`-inf` when non-finite).
  */
 export class MetricsCsv {
   constructor(
@@ -38,7 +28,7 @@ export class MetricsCsv {
     }
     const cells = this.columns.map((c) => {
       const v = row[c];
-      return v === null || v === undefined ? '' : typeof v === 'number' ? formatNumber(v) : v;
+      return typeof v === 'string' ? v : formatMetricNumber(v);
     });
     this.write(stringify([cells]), 'a');
   }
@@ -52,11 +42,4 @@ export class MetricsCsv {
       closeSync(fd);
     }
   }
-}
-
-/** Full precision for floats (shortest round-trip form), NaN/Infinity spelled out. */
-function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return String(v);
 }

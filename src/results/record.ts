@@ -4,56 +4,13 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import type { RunRecord } from './run-folder.js';
 
-/** `interrupted`: stopped by Ctrl-C/SIGTERM at a checkpoint; re-running the sweep resumes it. */
-export type RunStatus = 'running' | 'complete' | 'failed' | 'diverged' | 'interrupted';
-
-/** One training session of a run (the first, then one per resume). */
-export interface RunAttempt {
-  started_at: string;
-  host: string;
-  pid: number;
-  /** First epoch this attempt computed (0 = fresh start; k+1 = resumed from the epoch-k checkpoint). */
-  from_epoch: number;
-  command: string;
-}
+// run.json's types live in the run-folder contract; re-exported for the runner's imports.
+export type { RunAttempt, RunRecord, RunStatus } from './run-folder.js';
 
 /** Where and with what a process runs: shared by every run record it writes. */
-export interface Provenance {
-  versions: Record<string, string>;
-  host: string;
-  command: string;
-  git: { commit: string; dirty: boolean } | null;
-}
-
-/** run.json: see docs/ARCHITECTURE.md. */
-export interface RunRecord {
-  id: string;
-  experiment: string;
-  seed: number;
-  swept: Record<string, unknown>;
-  status: RunStatus;
-  backend: string;
-  backend_reason: string;
-  custom_kernels: string[];
-  versions: Record<string, string>;
-  host: string;
-  command: string;
-  git: { commit: string; dirty: boolean } | null;
-  started_at: string;
-  ended_at: string | null;
-  epochs_done: number;
-  epochs_total: number;
-  error?: { epoch: number; message: string };
-  /** The fully resolved config of this run, beside run.json. */
-  config_file?: 'config.json';
-  /** Hash of the resolved config (the last part of the run id). */
-  config_hash?: string;
-  /** Every session that trained this run, oldest first. */
-  attempts?: RunAttempt[];
-  /** Set when train.stop_train_acc ended the run before train.epochs. */
-  stopped_early?: { epoch: number; train_acc: number };
-}
+export type Provenance = Pick<RunRecord, 'versions' | 'host' | 'command' | 'git'>;
 
 /** Root of the installed gc-run package (where package.json is). */
 export function packageRoot(): string {

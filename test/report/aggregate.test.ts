@@ -23,7 +23,7 @@ test('lr sweep: exact means and sample stds over seeds; failed run counted, not 
   assert.equal(c.finalGc.mean, 2.5);
   close(c.finalGc.std, Math.sqrt(0.5));
   assert.equal(c.finalGc.n, 2, 'the diverged seed is not averaged');
-  assert.deepEqual(c.counts, { done: 2, failed: 1, incomplete: 0 });
+  assert.deepEqual(c.counts, { done: 2, failed: 1, incomplete: 0, invalid: 0 });
   // Final test accuracy is read at epoch 4 (last measured gc), not epoch 5: 0.1 + 0.8·(accFinal − 0.1).
   const accs = [0.701, 0.711, 0.721].map((f) => 0.1 + 0.8 * (f - 0.1));
   close(a.finalTestAcc.mean, (accs[0] + accs[1] + accs[2]) / 3, 'test acc mean');
@@ -56,7 +56,7 @@ test('single seed → no std; running run marked incomplete', () => {
   assert.deepEqual([bs.groups[0].finalGc.mean, bs.groups[0].finalGc.std], [4, null]);
   assert.equal(bs.groups[0].finalTestAcc.std, null);
   assert.ok(bs.groups[0].curves.gc.every((p) => p.std === null), 'no band for one seed');
-  assert.deepEqual(bs.groups[2].counts, { done: 0, failed: 0, incomplete: 1 });
+  assert.deepEqual(bs.groups[2].counts, { done: 0, failed: 0, incomplete: 1, invalid: 0 });
   assert.equal(bs.groups[2].finalGc.mean, null);
   assert.equal(bs.runs.find((r) => r.state === 'incomplete')!.finalGc, 20 + ((15 - 20) * 2) / 4, 'running: last measured gc (epoch 2)');
 });

@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunStatus } from '../../src/results/run-folder.js';
 
 export const HEADER = 'epoch,step,lr,train_loss,train_acc,test_loss,test_acc,gc,weight_norm_sq,seconds';
 
@@ -19,7 +20,7 @@ export interface FixtureRun {
   experiment: string;
   seed: number;
   swept: Record<string, unknown>;
-  status: 'running' | 'complete' | 'failed' | 'diverged';
+  status: RunStatus;
   rows: Row[];
   /** Extra config overrides merged into the base config (dotted keys not supported). */
   config?: Record<string, unknown>;
