@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { buildReport } from '../report/build.js';
 import { writeReport } from '../report/write.js';
+import { checkReportTarget } from '../report/out-dir.js';
 import { sweepsJson, sweepsText } from '../report/tables.js';
 import { reproJson, reproText } from '../report/repro.js';
 import { fontWarning } from '../report/render.js';
@@ -21,13 +22,14 @@ const PROG = 'gc-report';
 
 /**
  * Runs gc-report with `argv` (arguments after the program name). Returns the exit code:
- * 0 ok, 2 bad input (no runs, malformed run files, bad flags). Unexpected errors propagate.
+ * 0 ok, 2 bad input (no runs, malformed run files, bad flags, an --out that is not a new, empty or
+ * earlier report folder, or cannot be written). Unexpected errors propagate.
  */
 export async function reportCommand(argv: string[], io: Io = process): Promise<number> {
   const program = new Command(PROG)
     .description('Aggregate gc-run results folders into tables, plots and an HTML report')
     .argument('[dirs...]', 'results folders to scan recursively for run folders (merged)', ['results'])
-    .option('-o, --out <dir>', 'report folder (default: <first results dir>/report)')
+    .option('-o, --out <dir>', 'report folder: new, empty, or one gc-report wrote (default: <first results dir>/report)')
     .option('--json', 'print the summary (and with --repro the reproduction table) as JSON on stdout')
     .option('--repro', "print the reproduction table (paper's expected GC trends vs measured Spearman ρ)")
     .exitOverride()
@@ -41,9 +43,12 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
   const dirs = program.processedArgs[0] as string[];
   const opts = program.opts<{ out?: string; json?: boolean; repro?: boolean }>();
   try {
-    const report = await buildReport(dirs);
     const outDir = opts.out ?? join(dirs[0], 'report');
+    // Refuse a bad --out before the (slow) reading and rendering; writeReport checks again.
+    checkReportTarget(outDir, dirs);
+    const report = await buildReport(dirs);
     const written = writeReport(report, outDir);
+    for (const w of written.warnings) io.stderr.write(`${PROG}: warning: ${w}\n`);
     const warn = fontWarning();
     if (warn) io.stderr.write(`${PROG}: warning: ${warn}\n`);
     for (const s of report.sweeps) for (const w of s.warnings) io.stderr.write(`${PROG}: warning: ${s.experiment}: ${w}\n`);
@@ -54,7 +59,7 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     } else {
       if (opts.repro) io.stdout.write(reproText(report.repro) + '\n');
       else io.stdout.write(sweepsText(report.sweeps) + '\n');
-      io.stdout.write(`\nreport written to ${outDir}/ (${written.length} files; open report.html)\n`);
+      io.stdout.write(`\nreport written to ${outDir}/ (${written.files.length} files; open report.html)\n`);
     }
     return 0;
   } catch (e) {

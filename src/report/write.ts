@@ -1,11 +1,15 @@
 /**
  * Writes a report folder all at once: files go to a hidden temp folder next to the target,
  * which is renamed into place only when complete, so a failure never leaves half a report.
+ * Only a folder gc-report wrote itself (out-dir.ts) is ever replaced, and only the files its
+ * marker lists are deleted: nothing is removed recursively.
  */
-import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync, renameSync, rmSync, rmdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../errors/errors.js';
 import type { Report } from './build.js';
 import { summaryCsv, runsCsv } from './tables.js';
+import { reportMarker, checkReportTarget, siblingPath, REPORT_MARKER } from './out-dir.js';
 import { reportMarkdown } from './markdown.js';
 import { reproMarkdown } from './repro.js';
 import { reportHtml } from './html.js';
@@ -25,25 +29,74 @@ export function reportFiles(report: Report): Map<string, string | Buffer> {
   return files;
 }
 
-/** Writes the report to `outDir`, replacing an earlier report there. Returns the written names. */
-export function writeReport(report: Report, outDir: string): string[] {
-  const out = resolve(outDir);
-  const parent = dirname(out);
-  mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now()}`;
-  const tmp = join(parent, `.${basename(out)}.tmp-${stamp}`);
-  const old = join(parent, `.${basename(out)}.old-${stamp}`);
-  const files = reportFiles(report);
+const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+/** Removes an old report folder file by file (only `files`), then the folder if now empty. */
+function removeOldReport(old: string, files: string[]): boolean {
+  for (const f of files) rmSync(join(old, f), { force: true });
   try {
-    mkdirSync(tmp);
-    for (const [name, data] of files) writeFileSync(join(tmp, name), data);
-    if (existsSync(out)) renameSync(out, old);
-    renameSync(tmp, out);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (existsSync(old) && !existsSync(out)) renameSync(old, out);
-    throw e;
+    rmdirSync(old);
+    return true;
+  } catch {
+    return false;
   }
-  rmSync(old, { recursive: true, force: true });
-  return [...files.keys()];
+}
+
+/**
+ * Writes the report to `outDir`, replacing an earlier gc-report folder there (checked by
+ * checkReportTarget against the report's sources: a UsageError, nothing touched, otherwise).
+ * Folders it creates are created one level at a time (a recursive mkdir can spin forever on
+ * /proc). Returns the report's file names and warnings for the user.
+ */
+export function writeReport(report: Report, outDir: string): { files: string[]; warnings: string[] } {
+  const target = checkReportTarget(outDir, report.sources);
+  const { out } = target;
+  const files = reportFiles(report);
+  const created: string[] = [];
+  const stamp = `${process.pid}-${Date.now()}`;
+  const tmp = siblingPath(out, 'tmp', stamp);
+  const old = siblingPath(out, 'old', stamp);
+  let tmpMade = false;
+  let moved = false;
+  const undo = () => {
+    if (tmpMade) rmSync(tmp, { recursive: true, force: true }); // our own temp folder
+    if (moved && !existsSync(out)) renameSync(old, out);
+    for (const dir of created.reverse()) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        break; // not empty any more: someone else uses it
+      }
+    }
+  };
+  try {
+    for (const dir of target.missingParents) {
+      try {
+        mkdirSync(dir);
+      } catch (e) {
+        throw new UsageError(`--out ${outDir}: cannot create the folder ${dir} (${code(e)})`);
+      }
+      created.push(dir);
+    }
+    mkdirSync(tmp);
+    tmpMade = true;
+    for (const [name, data] of files) writeFileSync(join(tmp, name), data);
+    writeFileSync(join(tmp, REPORT_MARKER), reportMarker([...files.keys()], report.sources, new Date().toISOString()));
+    if (target.existing === 'report') {
+      renameSync(out, old);
+      moved = true;
+    }
+    // Onto nothing or an empty folder; fails (ENOTEMPTY, ENOTDIR) if something appeared meanwhile.
+    renameSync(tmp, out);
+    tmpMade = false;
+  } catch (e) {
+    undo();
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--out ${outDir}: cannot write the report in ${dirname(out)} (${code(e)})`);
+  }
+  const warnings: string[] = [];
+  if (moved && !removeOldReport(old, target.files)) {
+    warnings.push(`the previous report was moved to ${old}, which gained files meanwhile; it was left in place`);
+  }
+  return { files: [...files.keys()], warnings };
 }
