@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { findOnPath } from '../helpers/requirements.js';
 
@@ -22,6 +23,8 @@ export function missingSlurm(env: NodeJS.ProcessEnv = process.env): string[] {
   return missing;
 }
 
+/** The node's CPUs as slurmd will count them (more would drain the node). */
+const cpus = () => Math.max(1, availableParallelism());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort(): Promise<number> {
@@ -115,7 +118,7 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 KillWait=10
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory=1024 State=UNKNOWN
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=${cpus()} RealMemory=1024 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 `);
     this.daemon('slurmctld', ['-D', '-f', this.conf]);
@@ -178,10 +181,16 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 
   /** Waits until no task of `jobId` is pending, running or completing. */
   async waitDone(jobId: number, ms: number): Promise<TaskState[]> {
-    await this.until(`job ${jobId} finished`, () => {
-      const r = this.cmd('squeue', ['-h', '-j', String(jobId), '-o', '%T']);
-      return r.status === 0 && r.stdout.trim() === '';
-    }, ms);
+    const queued = () => this.cmd('squeue', ['-h', '-j', String(jobId), '-o', '%i %T %r']);
+    try {
+      await this.until(`job ${jobId} finished`, () => {
+        const r = queued();
+        return r.status === 0 && r.stdout.trim() === '';
+      }, ms);
+    } catch (err) {
+      // Say why it is still queued (e.g. PENDING PartitionConfig: a request no node meets).
+      throw new Error(`squeue (task state reason): ${queued().stdout.trim()}\n${(err as Error).message}`);
+    }
     return this.tasks(jobId);
   }
 
