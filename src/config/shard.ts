@@ -27,16 +27,34 @@ export function parseShard(arg: string): Shard {
 }
 
 /**
+ * A Slurm array task's shard. The array must be an evenly spaced range (`--array=0-7`, `1-8`,
+ * `0-14:2`): task ids min, min+step, …, max are shards 0..n-1. Slurm 22.05 sets STEP=1 for a list
+ * such as `--array=1,3`, whose tasks cannot tell their shard: refused, or task 3 would fail and task
+ * 1 would quietly train shard 0's runs.
+ */
+function slurmShard(env: NodeJS.ProcessEnv): Shard {
+  const source = 'SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT';
+  const count = int(env.SLURM_ARRAY_TASK_COUNT!, 'SLURM_ARRAY_TASK_COUNT');
+  const id = int(env.SLURM_ARRAY_TASK_ID!, 'SLURM_ARRAY_TASK_ID');
+  const min = env.SLURM_ARRAY_TASK_MIN !== undefined ? int(env.SLURM_ARRAY_TASK_MIN, 'SLURM_ARRAY_TASK_MIN') : 0;
+  const step = env.SLURM_ARRAY_TASK_STEP !== undefined ? int(env.SLURM_ARRAY_TASK_STEP, 'SLURM_ARRAY_TASK_STEP') : 1;
+  const max = env.SLURM_ARRAY_TASK_MAX !== undefined ? int(env.SLURM_ARRAY_TASK_MAX, 'SLURM_ARRAY_TASK_MAX') : min + (count - 1) * step;
+  if (step < 1 || max - min !== (count - 1) * step || id < min || (id - min) % step !== 0) {
+    throw new UsageError(
+      `Slurm array task ${id}: the array (${count} task(s), ids ${min}..${max}, step ${step}) is not an evenly spaced range, ` +
+        `so its tasks cannot tell their shards: submit a range (e.g. --array=0-${count - 1}; resubmitting the whole array skips complete runs) or pass --shard i/n`,
+    );
+  }
+  return check((id - min) / step, count, source);
+}
+
+/**
  * The shard a cluster scheduler asks for, from the environment: a Slurm job array
- * (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT; the array must be 0..n-1) or a Kubernetes
+ * (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, with MIN/MAX/STEP; see slurmShard) or a Kubernetes
  * Indexed Job (JOB_COMPLETION_INDEX with the count in GC_SHARD_COUNT). Null when none is set.
  */
 export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | null {
-  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
-    const min = env.SLURM_ARRAY_TASK_MIN !== undefined ? int(env.SLURM_ARRAY_TASK_MIN, 'SLURM_ARRAY_TASK_MIN') : 0;
-    const id = int(env.SLURM_ARRAY_TASK_ID, 'SLURM_ARRAY_TASK_ID') - min;
-    return check(id, int(env.SLURM_ARRAY_TASK_COUNT, 'SLURM_ARRAY_TASK_COUNT'), 'SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT');
-  }
+  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) return slurmShard(env);
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     if (env.GC_SHARD_COUNT === undefined) {
       throw new UsageError('JOB_COMPLETION_INDEX is set but GC_SHARD_COUNT is not: set it to the Job\'s completions (or pass --shard i/n)');

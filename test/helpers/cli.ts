@@ -7,7 +7,7 @@ import { packageRoot } from '../../src/results/record.js';
 
 export const BIN = join(packageRoot(), 'bin', 'gc-run.js');
 const ENV: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-for (const k of ['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT', 'SLURM_ARRAY_TASK_MIN', 'JOB_COMPLETION_INDEX', 'GC_SHARD_COUNT']) delete ENV[k];
+for (const k of ['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT', 'SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_MAX', 'SLURM_ARRAY_TASK_STEP', 'JOB_COMPLETION_INDEX', 'GC_SHARD_COUNT']) delete ENV[k];
 
 /** Runs gc-run to completion. */
 export function gcRun(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {

@@ -41,6 +41,24 @@ test('shards: bad --shard and scheduler environments', () => {
   assert.throws(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4' }), UsageError);
 });
 
+test('shards from the variables Slurm 22.05 really sets: stepped ranges work, lists are refused', () => {
+  // Recorded from real array tasks (slurm-wlm 22.05.8): `env | grep ARRAY` in each task.
+  const task = (id: number, count: number, min: number, max: number, step: number) => ({
+    SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_COUNT: String(count),
+    SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_MAX: String(max), SLURM_ARRAY_TASK_STEP: String(step),
+  });
+  // --array=0-6:2: tasks 0, 2, 4, 6 are shards 0..3 of 4 (was: task 6 -> "index 6 not below 4").
+  assert.deepEqual([0, 2, 4, 6].map((id) => shardFromEnv(task(id, 4, 0, 6, 2))!.index), [0, 1, 2, 3]);
+  // --array=1-8
+  assert.equal(shardFromEnv(task(8, 8, 1, 8, 1))!.index, 7);
+  // --array=3 (one task resubmitted): the whole sweep, complete runs skipped.
+  assert.deepEqual(shardFromEnv(task(3, 1, 3, 3, 1)), { index: 0, count: 1, source: 'SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT' });
+  // --array=1,3 (Slurm says step 1): task 1 used to take shard 0 of 2 silently and task 3 to fail.
+  for (const id of [1, 3]) assert.throws(() => shardFromEnv(task(id, 2, 1, 3, 1)), /not an evenly spaced range.*--array=0-1/, String(id));
+  // --array=0,1,5
+  assert.throws(() => shardFromEnv(task(0, 3, 0, 5, 1)), UsageError);
+});
+
 test('--set: YAML-typed values, dotted grid keys kept whole, errors name the --set', () => {
   const raw = { optimizer: { lr: 0.1 }, sweep: { grid: { 'optimizer.lr': [1] } } };
   const out = applyOverrides(raw, [
