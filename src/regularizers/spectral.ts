@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedArray, StatefulPart } from '../train/state.js';
+import type { NamedArray, StatefulPart } from '../results/trainer-state.js';
 import type { RunConfig } from '../config/schema.js';
 import { Rng } from '../rng/rng.js';
 import type { PenaltyTerm } from '../train/objective.js';

@@ -3,7 +3,7 @@ import { loadDataset, type LoadedDataset } from '../data/registry.js';
 import { stratifiedSubset } from '../data/subset.js';
 import { applyLabelNoise } from '../data/noise.js';
 import { augmentBatch } from '../data/augment.js';
-import type { TrainerData } from './trainer.js';
+import type { TrainerData } from '../train/trainer.js';
 
 /** Key of the loaded data a run needs: runs sharing it share one load. */
 export function datasetKey(cfg: RunConfig): string {

@@ -2,7 +2,7 @@ import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
 import type { LockOptions } from '../results/lock.js';
 import type { RunOutcome } from './run-one.js';
-import type { EpochRow, StepProgress } from './trainer.js';
+import type { EpochRow, StepProgress } from '../train/trainer.js';
 
 /** Messages between the parent gc-run and its worker processes (structured-clone IPC). */
 

@@ -4,7 +4,7 @@ import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
 import type { SweepProgress } from '../cli/progress.js';
 import { GcRunError, UsageError } from '../errors/errors.js';
-import type { SweepCommonOptions } from './sweep-runner.js';
+import type { SweepCommonOptions } from './sweep.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
 import { runDir, type RunOutcome } from './run-one.js';
 
@@ -18,7 +18,7 @@ export interface PoolOptions extends SweepCommonOptions {
   onBackend?: (line: string) => void;
 }
 
-const WORKER = fileURLToPath(new URL('../cli/gc-run-worker.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /** Error a worker reported as fatal (backend or data could not load), with its exit code. */
 class WorkerFatal extends GcRunError {

@@ -9,7 +9,7 @@ import { truncateMetricsCsv } from '../results/csv-resume.js';
 import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock.js';
 import { BASE_COLUMNS, MetricsCsv } from '../results/metrics-csv.js';
 import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
-import { Trainer, type EpochRow, type StepProgress, type TrainerData } from './trainer.js';
+import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
 
 /** Events a run reports to the progress display. */
 export interface RunEvents {

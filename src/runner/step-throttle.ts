@@ -1,4 +1,4 @@
-import type { StepProgress } from './trainer.js';
+import type { StepProgress } from '../train/trainer.js';
 
 /**
  * How often a `--jobs` worker tells the parent about training steps. A message per step (several

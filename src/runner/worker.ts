@@ -1,5 +1,5 @@
 /**
- * Worker process of `gc-run --jobs N`: forked by src/train/pool.ts with an IPC channel. It
+ * Worker process of `gc-run --jobs N`: forked by src/runner/pool.ts with an IPC channel. It
  * selects its own backend, loads the data it needs itself, and trains one run at a time as the
  * parent hands them out. It prints nothing: everything goes to the parent as messages.
  */
@@ -7,11 +7,11 @@ import { describeBackend, selectBackend, type BackendInfo } from '../backend/sel
 import type { LoadedDataset } from '../data/registry.js';
 import { GcRunError } from '../errors/errors.js';
 import { collectProvenance, type Provenance } from '../results/record.js';
-import { datasetKey, loadDatasets, prepareRunData } from '../train/data-prep.js';
-import type { FromWorker, ToWorker, WorkerInit } from '../train/pool-protocol.js';
-import { executeRun } from '../train/run-one.js';
-import { throttleSteps } from '../train/step-throttle.js';
-import { needsTraining } from '../train/sweep-runner.js';
+import { datasetKey, loadDatasets, prepareRunData } from './data-prep.js';
+import type { FromWorker, ToWorker, WorkerInit } from './pool-protocol.js';
+import { executeRun } from './run-one.js';
+import { throttleSteps } from './step-throttle.js';
+import { needsTraining } from './sweep.js';
 import type { PlannedRun } from '../config/sweep.js';
 
 // After the parent is gone the channel is closed: results are on disk, messages have no reader.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { RunConfigSchema } from '../../src/config/schema.js';
 import { buildModel } from '../../src/models/build.js';
 import { Trainer } from '../../src/train/trainer.js';
-import type { NamedArray, StatefulPart } from '../../src/train/state.js';
+import type { NamedArray, StatefulPart } from '../../src/results/trainer-state.js';
 import { readCheckpoint, readCheckpointMeta, writeCheckpoint } from '../../src/results/checkpoint.js';
 import { augmentBatch } from '../../src/data/augment.js';
 import { Rng } from '../../src/rng/rng.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunConfigSchema } from '../../src/config/schema.js';
 import type { LoadedDataset } from '../../src/data/registry.js';
-import { prepareRunData } from '../../src/train/data-prep.js';
+import { prepareRunData } from '../../src/runner/data-prep.js';
 
 const labels = (n: number, c: number) => Int32Array.from({ length: n }, (_, i) => (i * 7) % c);
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { throttleSteps } from '../../src/train/step-throttle.js';
+import { throttleSteps } from '../../src/runner/step-throttle.js';
 import type { StepProgress } from '../../src/train/trainer.js';
 
 test('throttleSteps: first and last batch of each epoch always, otherwise at most one per interval', () => {
