@@ -11,16 +11,14 @@ import { runPool } from '../runner/pool.js';
 import { runSweep } from '../runner/sweep.js';
 import type { RunOutcome } from '../runner/run-one.js';
 import { handleInterrupts } from './interrupt.js';
+import type { Io } from './io.js';
 import { createPoolProgress } from './pool-progress.js';
 import { createProgress } from './progress.js';
 import { backendNote, quickConfig } from './quick.js';
 import { addQuickOptions, quickOptionsFrom } from './quick-options.js';
 import { printPlan, summarize } from './sweep-report.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { Io };
 
 interface RunOptions {
   backend?: BackendChoice;

@@ -2,13 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
-import type { SweepProgress } from '../cli/progress.js';
-import { GcRunError, UsageError } from '../errors/errors.js';
+import type { SweepProgress } from './progress.js';
+import { GcRunError } from '../errors/errors.js';
 import type { SweepCommonOptions } from './sweep.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
 import { runDir, type RunOutcome } from './run-one.js';
 
 export interface PoolOptions extends SweepCommonOptions {
+  /** Worker processes at most (a positive integer: --jobs, validated once by the CLI). */
   jobs: number;
   /** Backend choice each worker resolves for itself. */
   backend: BackendChoice;
@@ -122,7 +123,6 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
       });
     });
 
-  if (!Number.isInteger(opts.jobs) || opts.jobs < 1) throw new UsageError(`--jobs must be a positive integer (got ${opts.jobs})`);
   const n = Math.min(opts.jobs, runs.length);
   await Promise.all(Array.from({ length: n }, (_, s) => slot(s)));
   opts.signal?.removeEventListener('abort', stopAll);

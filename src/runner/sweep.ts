@@ -1,6 +1,6 @@
 import type { PlannedRun } from '../config/sweep.js';
 import type { BackendInfo } from '../backend/select.js';
-import type { SweepProgress } from '../cli/progress.js';
+import type { SweepProgress } from './progress.js';
 import type { LoadedDataset } from '../data/registry.js';
 import { collectProvenance } from '../results/record.js';
 import type { LockOptions } from '../results/lock.js';

@@ -5,7 +5,7 @@
  */
 import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
 import type { LoadedDataset } from '../data/registry.js';
-import { GcRunError } from '../errors/errors.js';
+import { exitCodeFor } from '../errors/exit-code.js';
 import { collectProvenance, type Provenance } from '../results/record.js';
 import { datasetKey, loadDatasets, prepareRunData } from './data-prep.js';
 import type { FromWorker, ToWorker, WorkerInit } from './pool-protocol.js';
@@ -33,7 +33,7 @@ process.on('disconnect', () => {
 });
 
 function fatal(err: unknown): never {
-  const exitCode = err instanceof GcRunError ? err.exitCode : 1;
+  const exitCode = exitCodeFor(err);
   send({ type: 'fatal', message: (err as Error)?.message ?? String(err), exitCode });
   process.exit(exitCode);
 }
