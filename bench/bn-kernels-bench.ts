@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../src/backend/simd/module.js';
+import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../src/backend/simd.js';
 
 interface Kernels {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;

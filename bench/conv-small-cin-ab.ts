@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm-kernels/index.js';
-import { setSmallCinEnabled } from '../src/backend/wasm-kernels/conv-small-cin.js';
+import { registerWasmKernels } from '../src/backend/wasm/index.js';
+import { setSmallCinEnabled } from '../src/backend/wasm/conv-small-cin.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm-kernels/index.js';
+import { registerWasmKernels } from '../src/backend/wasm/index.js';
 import { geometricComplexity, jacobianStrategyFor, type JacobianStrategy } from '../src/metrics/gc.js';
 import { Rng } from '../src/rng/rng.js';
 import { measureTraining } from './train-step.js';

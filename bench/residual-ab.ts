@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm-kernels/index.js';
-import { addRelu, addReluMean } from '../src/backend/wasm-kernels/residual.js';
+import { registerWasmKernels } from '../src/backend/wasm/index.js';
+import { addRelu, addReluMean } from '../src/backend/ops/residual.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm-kernels/index.js';
-import { sparseInputGradTuning } from '../src/backend/wasm-kernels/sparse-input-grad.js';
+import { registerWasmKernels } from '../src/backend/wasm/index.js';
+import { sparseInputGradTuning } from '../src/backend/wasm/sparse-input-grad.js';
 import { Rng } from '../src/rng/rng.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 5;

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { instantiateBuild, ptr } from '../src/backend/simd/module.js';
+import { instantiateBuild, ptr } from '../src/backend/simd.js';
 
 interface Kernels {
   winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;

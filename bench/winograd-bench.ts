@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm-kernels/index.js';
-import { stockKernel } from '../src/backend/wasm-kernels/kernel-call.js';
-import { setWinogradChunk, winogradConv } from '../src/backend/wasm-kernels/winograd-conv.js';
-import { ptr, simd } from '../src/backend/simd/module.js';
+import { registerWasmKernels } from '../src/backend/wasm/index.js';
+import { stockKernel } from '../src/backend/kernel-call.js';
+import { setWinogradChunk, winogradConv } from '../src/backend/wasm/winograd.js';
+import { ptr, simd } from '../src/backend/simd.js';
 import { Rng } from '../src/rng/rng.js';
 
 function arg(name: string, def: string): string {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors/errors.js';
-import { registerWasmKernels, wasmKernelNames } from './wasm-kernels/index.js';
+import { registerWasmKernels, wasmKernelNames } from './wasm/index.js';
 import { BACKEND_ORDER, type BackendChoice, type ConcreteBackend } from '../config/schema.js';
 
 // The backend list is the config's (config/schema.ts); re-exported for the benchmarks.

@@ -14,7 +14,7 @@ export interface SimdExports {
   [name: string]: unknown;
 }
 
-const WASM_URL = new URL('./kernels.wasm', import.meta.url);
+const WASM_URL = new URL('./simd/kernels.wasm', import.meta.url);
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 

@@ -16,7 +16,7 @@
  * checkpoints are those of a BatchNormalization layer followed by a ReLU layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain } from '../backend/wasm-kernels/bn-train.js';
+import { batchNormTrain } from '../backend/ops/bn-train.js';
 
 /** Arguments of tf.layers.batchNormalization. */
 export type BatchNormArgs = Parameters<typeof tf.layers.batchNormalization>[0];

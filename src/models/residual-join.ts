@@ -9,7 +9,7 @@
  * and checkpoints are those of the add + ReLU (+ pooling) layers it replaces.
  */
 import * as tf from '@tensorflow/tfjs';
-import { addRelu, addReluMean } from '../backend/wasm-kernels/residual.js';
+import { addRelu, addReluMean } from '../backend/ops/residual.js';
 
 /** Arguments of GcResidualJoin: tfjs-layers' layer arguments, plus `pool`. */
 export type GcResidualJoinArgs = { pool?: boolean; name?: string; trainable?: boolean };

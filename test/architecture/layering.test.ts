@@ -27,7 +27,7 @@ const LAYER: Record<string, number> = {
 
 const SRC = join(packageRoot(), 'src');
 // AssemblyScript sources compile separately (npm run build:simd) and import only each other.
-const graph = importGraph(SRC, (f) => f.startsWith('backend/simd/assembly/'));
+const graph = importGraph(SRC, (f) => f.startsWith('backend/wasm/assembly/'));
 const top = (f: string) => f.split('/')[0];
 
 test('every folder under src/ has a layer', () => {

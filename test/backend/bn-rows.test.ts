@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setupBackends } from './compare.js';
-import { simd, ptr } from '../../src/backend/simd/module.js';
+import { simd, ptr } from '../../src/backend/simd.js';
 
 before(setupBackends);
 

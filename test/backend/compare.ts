@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
 

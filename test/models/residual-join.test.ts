@@ -8,7 +8,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compare.js';
-import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addRelu, addReluMean } from '../../src/backend/wasm-kernels/residual.js';
+import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addRelu, addReluMean } from '../../src/backend/ops/residual.js';
 import { GcResidualJoin, residualJoin } from '../../src/models/residual-join.js';
 import { trainFewSteps } from './train-steps.js';
 

@@ -12,7 +12,7 @@ import { augmentBatch } from '../../src/data/augment.js';
 import { Rng } from '../../src/rng/rng.js';
 import type { Split } from '../../src/data/split.js';
 import { useBackend } from '../helpers/tf.js';
-import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function synthetic(n: number, seed: number): Split {

@@ -12,8 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simd, ptr } from '../simd/module.js';
-import { free, hasKernel, type Info } from './kernel-call.js';
+import { simd, ptr } from '../simd.js';
+import { free, hasKernel, type Info } from '../kernel-call.js';
 
 /** Kernel names. */
 export const BN_GRAD_SUMS = 'GcBnGradSums';

@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simd, ptr } from '../simd/module.js';
-import type { Info } from './kernel-call.js';
+import { simd, ptr } from '../simd.js';
+import type { Info } from '../kernel-call.js';
 
 /** Kernel name of the fused relu gradient. */
 export const RELU_GRAD = 'GcReluGrad';

@@ -15,8 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simd, ptr } from '../simd/module.js';
-import { free, hasKernel, type Info, outerTapeRecording } from './kernel-call.js';
+import { simd, ptr } from '../simd.js';
+import { free, hasKernel, type Info, outerTapeRecording } from '../kernel-call.js';
 import { reluGradOp } from './relu-grad.js';
 
 /** Kernel names. */

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simd, ptr } from '../simd/module.js';
-import { free, stockKernel, type Info } from './kernel-call.js';
+import { simd, ptr } from '../simd.js';
+import { free, stockKernel, type Info } from '../kernel-call.js';
 
 /** Our SIMD export used here (src/backend/simd/assembly/batchnorm.ts). */
 interface BatchNormExports {

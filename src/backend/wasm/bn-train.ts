@@ -18,8 +18,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simd, ptr } from '../simd/module.js';
-import { free, type Info } from './kernel-call.js';
+import { simd, ptr } from '../simd.js';
+import { free, type Info } from '../kernel-call.js';
 
 /** Kernel names. */
 export const BN_TRAIN = 'GcBatchNormTrain';

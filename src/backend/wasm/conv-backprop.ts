@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { call, free, padOrCrop, reshape, transpose, type Info } from './kernel-call.js';
+import { call, free, padOrCrop, reshape, transpose, type Info } from '../kernel-call.js';
 import { filterGradDirect, handlesFilterGrad } from './filter-grad.js';
-import { tryWinogradPadded } from './winograd-conv.js';
+import { tryWinogradPadded } from './winograd.js';
 import { trySparseInputGrad } from './sparse-input-grad.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;

@@ -11,8 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ptr, simd } from '../simd/module.js';
-import { free, type Info } from './kernel-call.js';
+import { ptr, simd } from '../simd.js';
+import { free, type Info } from '../kernel-call.js';
 
 interface SmallCinExports {
   convSmallCinPackedFloats(kh: number, kw: number, cin: number, cout: number): number;

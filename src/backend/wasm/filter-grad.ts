@@ -10,8 +10,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ptr, simd } from '../simd/module.js';
-import { free, type Info } from './kernel-call.js';
+import { ptr, simd } from '../simd.js';
+import { free, type Info } from '../kernel-call.js';
 
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
 interface FilterGradExports {

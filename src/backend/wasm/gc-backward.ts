@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ptr, simd } from '../simd/module.js';
-import { maxPoolMask2x2 } from './max-pool.js';
-import type { Info } from './kernel-call.js';
+import { ptr, simd } from '../simd.js';
+import { maxPoolMask2x2 } from './pooling.js';
+import type { Info } from '../kernel-call.js';
 
 interface GcExports {
   reluGradStacked(dy: number, x: number, out: number, k: number, m: number): void;

@@ -3,30 +3,30 @@
  * Call `registerWasmKernels()` once the wasm backend is selected.
  */
 import * as tf from '@tensorflow/tfjs';
-import { captureStock } from './kernel-call.js';
+import { captureStock } from '../kernel-call.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { transpose } from './transpose.js';
-import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './max-pool.js';
-import { installLazyFusedConv } from './fused-conv-grad.js';
-import { conv2D, fusedConv2D } from './winograd-conv.js';
+import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './pooling.js';
+import { installLazyFusedConv } from '../ops/fused-conv-grad.js';
+import { conv2D, fusedConv2D } from './winograd.js';
 import { GC_KERNELS } from './gc-backward.js';
 import { BINARY_KERNELS } from './elementwise.js';
 import { UNARY_KERNELS } from './unary.js';
 import { fusedBatchNorm } from './batch-norm.js';
-import { installNormGradients } from './norm-grads.js';
-import { installReluGradient, RELU_GRAD, reluGradKernel } from './relu-grad.js';
-import { BN_GRAD_SUMS, bnGradSumsKernel, installBnFusedGradients, MUL_SCALED, mulScaledKernel } from './bn-fused.js';
+import { installNormGradients } from '../ops/norm-grads.js';
+import { installReluGradient, RELU_GRAD, reluGradKernel } from '../ops/relu-grad.js';
+import { BN_GRAD_SUMS, bnGradSumsKernel, installBnFusedGradients, MUL_SCALED, mulScaledKernel } from '../ops/bn-fused.js';
 import {
   BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, bnMomentsKernel, bnReluGradSumsKernel, bnTrainKernel, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU,
   channelAffineKernel, channelAffineReluKernel,
-} from './bn-train-kernels.js';
-import { installBnTrainGradients } from './bn-train.js';
+} from './bn-train.js';
+import { installBnTrainGradients } from '../ops/bn-train.js';
 import {
   ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addReluKernel, addReluMeanGradKernel, addReluMeanKernel, installResidualGradients,
-} from './residual.js';
+} from '../ops/residual.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { free, stockKernel, transpose, type Info } from './kernel-call.js';
+import { free, stockKernel, transpose, type Info } from '../kernel-call.js';
 
 /** Permutation swapping the last two axes of a rank-`rank` tensor. */
 function swapLast(rank: number): number[] {

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { stockKernel, type Info } from './kernel-call.js';
-import { ptr, simd } from '../simd/module.js';
+import { stockKernel, type Info } from '../kernel-call.js';
+import { ptr, simd } from '../simd.js';
 
 type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 

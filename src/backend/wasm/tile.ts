@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { stockKernel, type Info } from './kernel-call.js';
+import { stockKernel, type Info } from '../kernel-call.js';
 import { rowBroadcast } from './elementwise.js';
 
 type Flat = Float32Array | Int32Array | Uint8Array;

@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simd, ptr } from '../simd/module.js';
-import { stockKernel, type Info } from './kernel-call.js';
+import { simd, ptr } from '../simd.js';
+import { stockKernel, type Info } from '../kernel-call.js';
 
 /** Our SIMD exports used here (src/backend/simd/assembly/elementwise.ts). */
 interface UnaryExports {

@@ -14,8 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ptr, simd } from '../simd/module.js';
-import { free, stockKernel, type Info } from './kernel-call.js';
+import { ptr, simd } from '../simd.js';
+import { free, stockKernel, type Info } from '../kernel-call.js';
 import { trySmallCinConv } from './conv-small-cin.js';
 
 interface WinogradExports {
