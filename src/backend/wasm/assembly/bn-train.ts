@@ -1,4 +1,4 @@
-import { addInto } from '../../simd/assembly/batchnorm';
+import { addInto } from './batch-norm';
 
 // Training-mode batch norm on channels-last float32 [m, c] (m = N*H*W rows). Pointers are byte
 // offsets into tfjs's memory. Used by src/backend/wasm-kernels/bn-train-kernels.ts.

@@ -6,8 +6,8 @@
 // Tiles are processed in chunks of TC: transforms go to small scratch buffers (kept in cache) and
 // the GEMM accumulates into dU with the direct kernel's 4x8 register blocks.
 // All pointers are byte offsets into tfjs's memory; nothing is allocated here.
-import { block4x8 } from '../../simd/assembly/filter-grad';
-import { gatherRect, gradTile, inputPatchFloats, inputTransform } from '../../simd/assembly/winograd-transforms';
+import { block4x8 } from './filter-grad';
+import { gatherRect, gradTile, inputPatchFloats, inputTransform } from './winograd-transforms';
 
 /**
  * M planes (stride mXi) of tiles t0 .. t0+cnt-1 (grid th x tw) from dy [N, OH, OW, Cout], zero past

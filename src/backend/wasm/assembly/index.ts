@@ -16,18 +16,18 @@ export function axpy(n: i32, a: f32, x: usize, y: usize): void {
     store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
   }
 }
-export * from '../../simd/assembly/filter-grad';
-export * from '../../simd/assembly/filter-grad-winograd';
-export * from '../../simd/assembly/gemm';
-export * from '../../simd/assembly/winograd';
-export * from '../../simd/assembly/pooling';
-export * from '../../simd/assembly/gc-backward';
-export * from '../../simd/assembly/elementwise';
-export * from '../../simd/assembly/reduce';
-export * from '../../simd/assembly/batchnorm';
-export * from '../../simd/assembly/transpose';
-export * from '../../simd/assembly/sparse-input-grad';
-export * from '../../simd/assembly/bn-train';
-export * from '../../simd/assembly/winograd-filter';
-export * from '../../simd/assembly/conv-small-cin';
-export * from '../../simd/assembly/residual';
+export * from './filter-grad';
+export * from './filter-grad-winograd';
+export * from './gemm';
+export * from './winograd';
+export * from './pooling';
+export * from './gc-backward';
+export * from './elementwise';
+export * from './reduce';
+export * from './batch-norm';
+export * from './transpose';
+export * from './sparse-input-grad';
+export * from './bn-train';
+export * from './winograd-filter';
+export * from './conv-small-cin';
+export * from './residual';

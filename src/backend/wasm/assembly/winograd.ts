@@ -4,8 +4,8 @@
 // Tiles are processed in chunks so the transformed inputs V [chunk][36][kp] and products
 // M [chunk][36][np] stay in cache. Transforms vectorise over 4 channels; pixels outside the
 // input (any padding, or a crop when a pad is negative) read as zero.
-import { GEMM_ROWS, gemmPanels } from '../../simd/assembly/gemm';
-import { inputPatchFloats, inputTransform } from '../../simd/assembly/winograd-transforms';
+import { GEMM_ROWS, gemmPanels } from './gemm';
+import { inputPatchFloats, inputTransform } from './winograd-transforms';
 
 /** The first min(rem, 4) floats at p, zeros after: a channel tail never reads past its buffer. */
 // @ts-ignore: decorator
