@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { setSmallCinEnabled } from '../src/backend/wasm/conv-small-cin.js';
+import { setSmallCinEnabled } from '../src/backend/wasm/tuning.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { sparseInputGradTuning } from '../src/backend/wasm/sparse-input-grad.js';
+import { sparseInputGradTuning } from '../src/backend/wasm/tuning.js';
 import { Rng } from '../src/rng/rng.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 5;

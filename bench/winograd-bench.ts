@@ -9,7 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../src/backend/wasm/index.js';
 import { stockKernel } from '../src/backend/kernel-call.js';
-import { setWinogradChunk, winogradConv } from '../src/backend/wasm/winograd.js';
+import { setWinogradChunk } from '../src/backend/wasm/tuning.js';
+import { winogradConv } from '../src/backend/wasm/winograd.js';
 import { ptr, simd } from '../src/backend/simd.js';
 import { Rng } from '../src/rng/rng.js';
 

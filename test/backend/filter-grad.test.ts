@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { filterGradTuning } from '../../src/backend/wasm/filter-grad.js';
+import { filterGradTuning } from '../../src/backend/wasm/tuning.js';
 
 before(setupBackends);
 

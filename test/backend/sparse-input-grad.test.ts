@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { sparseInputGradTuning } from '../../src/backend/wasm/sparse-input-grad.js';
+import { sparseInputGradTuning } from '../../src/backend/wasm/tuning.js';
 import { Rng } from '../../src/rng/rng.js';
 
 before(setupBackends);

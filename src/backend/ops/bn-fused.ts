@@ -14,10 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, hasKernel, type Info } from '../kernel-call.js';
+import { BN_GRAD_SUMS, MUL_SCALED } from '../kernel-names.js';
 
-/** Kernel names. */
-export const BN_GRAD_SUMS = 'GcBnGradSums';
-export const MUL_SCALED = 'GcMulScaled';
+export { BN_GRAD_SUMS, MUL_SCALED };
 
 /** Our SIMD exports used here (src/backend/simd/assembly/batchnorm.ts). */
 interface BnFusedExports {

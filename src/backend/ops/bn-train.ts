@@ -29,7 +29,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bnGradSums } from './bn-fused.js';
-import { BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU } from '../wasm/bn-train.js';
+import { BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU } from '../kernel-names.js';
 import { hasKernel, outerTapeRecording } from '../kernel-call.js';
 
 const leading = (x: tf.Tensor) => x.shape.slice(0, -1).map((_, i) => i);

@@ -10,9 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import type { Info } from '../kernel-call.js';
+import { RELU_GRAD } from '../kernel-names.js';
 
-/** Kernel name of the fused relu gradient. */
-export const RELU_GRAD = 'GcReluGrad';
+export { RELU_GRAD };
 
 interface ReluGradExports {
   reluGrad(n: number, dy: number, x: number, out: number): void;

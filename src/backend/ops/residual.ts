@@ -18,11 +18,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, hasKernel, type Info, outerTapeRecording } from '../kernel-call.js';
 import { reluGradOp } from './relu-grad.js';
+import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD } from '../kernel-names.js';
 
-/** Kernel names. */
-export const ADD_RELU = 'GcAddRelu';
-export const ADD_RELU_MEAN = 'GcAddReluMean';
-export const ADD_RELU_MEAN_GRAD = 'GcAddReluMeanGrad';
+export { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD };
 
 /** Our SIMD exports used here (src/backend/simd/assembly/residual.ts). */
 interface ResidualExports {

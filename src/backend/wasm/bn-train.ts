@@ -20,13 +20,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';
+import { BN_TRAIN, BN_MOMENTS, CHANNEL_AFFINE, BN_RELU_GRAD_SUMS, CHANNEL_AFFINE_RELU } from '../kernel-names.js';
 
-/** Kernel names. */
-export const BN_TRAIN = 'GcBatchNormTrain';
-export const BN_MOMENTS = 'GcBnMoments';
-export const CHANNEL_AFFINE = 'GcChannelAffine';
-export const BN_RELU_GRAD_SUMS = 'GcBnReluGradSums';
-export const CHANNEL_AFFINE_RELU = 'GcChannelAffineRelu';
+export { BN_TRAIN, BN_MOMENTS, CHANNEL_AFFINE, BN_RELU_GRAD_SUMS, CHANNEL_AFFINE_RELU };
 
 /** Our SIMD exports used here (src/backend/simd/assembly/bn-train.ts, batchnorm.ts). */
 interface BnTrainExports {

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';
+import { smallCinTuning } from './tuning.js';
 
 interface SmallCinExports {
   convSmallCinPackedFloats(kh: number, kw: number, cin: number, cout: number): number;
@@ -25,17 +26,9 @@ interface SmallCinExports {
 /** Largest Cin taken: beyond it XNNPACK (or Winograd for 3x3) is faster (the kernel re-reads x per 8 Cout). */
 export const SMALL_CIN_MAX = 4;
 
-/** On by default; off only in same-process A/B benchmarks (setSmallCinEnabled). */
-let enabled = true;
-
-/** For same-process A/B benchmarks: route small-Cin convs to stock (false) or ours (true). */
-export function setSmallCinEnabled(on: boolean): void {
-  enabled = on;
-}
-
 /** Whether our kernel takes a conv with these channel counts (see SMALL_CIN_MAX). */
 export function smallCinWorthIt(cin: number, cout: number): boolean {
-  return enabled && cin >= 1 && cin <= SMALL_CIN_MAX && cout >= 1;
+  return smallCinTuning.enabled && cin >= 1 && cin <= SMALL_CIN_MAX && cout >= 1;
 }
 
 function pair(v: unknown): [number, number] {

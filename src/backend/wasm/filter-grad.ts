@@ -12,6 +12,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';
+import { filterGradTuning } from './tuning.js';
 
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
 interface FilterGradExports {
@@ -21,26 +22,6 @@ interface FilterGradExports {
     oh: number, ow: number, pt: number, pl: number, cin: number, cout: number, tc: number): void;
   filterGrad(xp: number, dy: number, dw: number, n: number, hp: number, wp: number, cin: number, oh: number, ow: number, cout: number, kh: number, kw: number, ib: number): void;
 }
-
-/** Tunables (exported for the benchmark that picks them). */
-export const filterGradTuning = {
-  /** Off: conv2DBackpropFilter keeps its previous path (A/B benchmarks). */
-  enabled: true,
-  /** Pixels per cache block (rounded to whole image rows; 64..1024 measured within 10%, 128 best). */
-  blockPixels: 128,
-  /** Use the Winograd F(4x4,3x3) kernel for 3x3 filters with Cout % 8 == 0 and Cin % 4 == 0 ... */
-  winograd: true,
-  /**
-   * ... or Cin and Cout at least these (Cin padded with zero channels to a multiple of 4 in the
-   * transform). Measured batch 128, 32x32, against the direct kernel: 3->64 12.9 -> 10.2 ms,
-   * 3->128 29.7 -> 18.9, 5->64 17.9 -> 14.4; 3->32 6.2 -> 6.1, 3->16 3.3 -> 4.3, 2->64 9.0 -> 10.4
-   * (max relative error against float64 1.4e-5 against the direct kernel's 5.4e-6, the same as
-   * the Cin % 4 == 0 Winograd path's).
-   */
-  winogradPadded: { cin: 3, cout: 64 },
-  /** Winograd tiles per chunk (transform scratch: 36 * tiles * (Cin + Cout) floats; 64 measured a bit faster than 16/32). */
-  winogradTiles: 64,
-};
 
 /** Whether `filterGradDirect` handles this conv (stride 1 float32 NHWC; the caller falls back otherwise). */
 export function handlesFilterGrad(x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): boolean {

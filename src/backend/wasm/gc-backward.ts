@@ -10,6 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { maxPoolMask2x2 } from './pooling.js';
 import type { Info } from '../kernel-call.js';
+import { GC_ADD, MAX_POOL_MASK_2X2, MUL_CHANNELS, RELU_GRAD_STACKED, SPREAD_ROWS, UNPOOL_MASKED_2X2 } from '../kernel-names.js';
 
 interface GcExports {
   reluGradStacked(dy: number, x: number, out: number, k: number, m: number): void;
@@ -82,10 +83,10 @@ function unpoolMasked(args: Args): Info {
 
 /** The stacked-GC kernels by name (registered by registerWasmKernels). */
 export const GC_KERNELS: [string, (args: Args) => Info][] = [
-  ['GcReluGradStacked', reluGradStacked],
-  ['GcMulChannels', mulChannels],
-  ['GcSpreadRows', spreadRows],
-  ['GcAdd', add],
-  ['GcMaxPoolMask2x2', maxPoolMask],
-  ['GcUnpoolMasked2x2', unpoolMasked],
+  [RELU_GRAD_STACKED, reluGradStacked],
+  [MUL_CHANNELS, mulChannels],
+  [SPREAD_ROWS, spreadRows],
+  [GC_ADD, add],
+  [MAX_POOL_MASK_2X2, maxPoolMask],
+  [UNPOOL_MASKED_2X2, unpoolMasked],
 ];

@@ -10,6 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';
+import { sparseInputGradTuning } from './tuning.js';
 
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
 interface SparseExports {
@@ -19,25 +20,6 @@ interface SparseExports {
   sparseInputGrad1(dy: number, wt: number, dx: number, offs: number, vals: number, dxp: number,
     n: number, oh: number, ow: number, co: number, kh: number, kw4: number, h: number, w: number, pt: number, pl: number): void;
 }
-
-/** Tunables (exported for tests and the benchmark that measures the crossover). */
-export const sparseInputGradTuning = {
-  /** Off: conv2DBackpropInput keeps its dense paths (A/B benchmarks). */
-  enabled: true,
-  /**
-   * Use the sparse kernel when dy's non-zero fraction is below this (Ci >= 2). Measured (bench/
-   * sparse-input-grad-bench.ts, cnn conv2 320x11x11x64 -> 13x13x32) vs Winograd ~26 ms: 0.1: 14 ms,
-   * 0.15: 19 ms, 0.2: 22.5 ms, 0.3: 26 ms, 1: 77 ms. The cnn's GC dy has density ~0.15.
-   */
-  maxDensity: 0.25,
-  /**
-   * The same for Ci = 1, vs matmul + col2im ~12 ms (cnn conv1 320x26x26x32 -> 28x28x1): 0.05: 7.5 ms,
-   * 0.1: 12.6 ms, 0.2: 18 ms. The cnn's GC dy has density ~0.2, so it keeps col2im.
-   */
-  maxDensity1: 0.08,
-  /** Images of dy whose non-zeros are counted (evenly spaced; the whole of dy if it has no more). */
-  sampleImages: 4,
-};
 
 /** Non-zero fraction of up to `sampleImages` evenly spaced images of dy [N, OH, OW, Co]. */
 function sampledDensity(backend: BackendWasm, k: SparseExports, dy: Info): number {

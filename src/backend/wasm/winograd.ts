@@ -17,6 +17,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';
 import { trySmallCinConv } from './conv-small-cin.js';
+import { winogradTuning } from './tuning.js';
 
 interface WinogradExports {
   winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
@@ -35,14 +36,6 @@ interface WinogradExports {
  * <= 4 goes to our direct conv (conv-small-cin.ts, 1.2-1.7x XNNPACK), the rest to XNNPACK.
  */
 export const WINOGRAD_MIN_CHANNELS = { cin: 4, cout: 3, product: 32 };
-
-/** Tiles per chunk: V and M for one chunk (36*chunk*(Cin+Cout) floats) stay in L2. Measured best. */
-export let winogradChunk = 96;
-
-/** For benchmarks: override the chunk size (rounded to the GEMM row block). */
-export function setWinogradChunk(c: number): void {
-  winogradChunk = c;
-}
 
 /** Whether Winograd is used for a 3x3 stride-1 conv with these channel counts (measured crossover). */
 export function winogradWorthIt(cin: number, cout: number): boolean {
@@ -64,7 +57,7 @@ export function winogradConv(backend: BackendWasm, x: Info, filter: Info, padTop
   const cout = flip ? fi : fo;
   const k = simd(backend) as unknown as WinogradExports;
   const rows = k.GEMM_ROWS.value as number;
-  const chunk = Math.max(rows, Math.round(winogradChunk / rows) * rows);
+  const chunk = Math.max(rows, Math.round(winogradTuning.chunk / rows) * rows);
   // U = G g G^T packed [36][np/8][Cin][8] (np = Cout rounded up to 8), see assembly/winograd-filter.ts.
   const u = backend.makeOutput([36 * ((cout + 7) & ~7) * cin], 'float32');
   const scratch = backend.makeOutput([k.winogradScratchFloats(cin, cout, chunk, ow)], 'float32');
