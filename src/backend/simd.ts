@@ -1,5 +1,5 @@
 /**
- * gc-run's own WebAssembly SIMD kernels (AssemblyScript sources in ./assembly, compiled by
+ * gc-run's own WebAssembly SIMD kernels (AssemblyScript sources in ./wasm/assembly, compiled by
  * `npm run build:simd` to kernels.wasm beside this module). The module imports the memory of
  * TensorFlow.js's wasm backend, so kernels read and write tensor storage in place: no copies
  * in or out. Pointers are byte offsets into that memory (see `ptr`).
@@ -14,7 +14,7 @@ export interface SimdExports {
   [name: string]: unknown;
 }
 
-const WASM_URL = new URL('./simd/kernels.wasm', import.meta.url);
+const WASM_URL = new URL('./kernels.wasm', import.meta.url);
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 

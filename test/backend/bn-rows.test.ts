@@ -1,4 +1,4 @@
-// batchNormRows (simd/assembly/batchnorm.ts) on edge values: its floors take cheaper routes than
+// batchNormRows (backend/wasm/assembly/batch-norm.ts) on edge values: its floors take cheaper routes than
 // f32x4.max, which must give max's exact results (signed zeros, NaN, infinities).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
