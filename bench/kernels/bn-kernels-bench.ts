@@ -6,14 +6,14 @@
  * Prints per kernel the median ms of A and B, B's effective bandwidth (bytes read + written / time;
  * compare with a plain copy of the same size, printed first) and the max |A - B| of the outputs,
  * relative to the largest |A| (0 when B keeps A's order of operations).
- * Build A from the old sources, e.g.: git stash; npm run build; cp dist/src/backend/simd/kernels.wasm /tmp/A.wasm
+ * Build A from the old sources, e.g.: git stash; npm run build; cp dist/src/backend/kernels.wasm /tmp/A.wasm
  * Builds with fewer parameters than these signatures ignore the extra (scratch) arguments.
- * Usage: node dist/bench/bn-kernels-bench.js A.wasm [B.wasm (default: the built kernels.wasm)] [--reps 15] [--only name]
+ * Usage: node dist/bench/kernels/bn-kernels-bench.js A.wasm [B.wasm (default: the built kernels.wasm)] [--reps 15] [--only name]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../src/backend/simd.js';
+import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../../src/backend/simd.js';
 
 interface Kernels {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;

@@ -1,12 +1,12 @@
 /**
  * Same-process interleaved A/B of small-Cin convs: stock XNNPACK (A) against our direct SIMD conv
- * (B, wasm-kernels/conv-small-cin.ts), through the registered Conv2D / FusedConv2D kernels.
- * Usage: node dist/bench/conv-small-cin-ab.js [--reps 9]
+ * (B, wasm/conv-small-cin.ts), through the registered Conv2D / FusedConv2D kernels.
+ * Usage: node dist/bench/kernels/conv-small-cin-ab.js [--reps 9]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { setSmallCinEnabled } from '../src/backend/wasm/tuning.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { setSmallCinEnabled } from '../../src/backend/wasm/tuning.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 

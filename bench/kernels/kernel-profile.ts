@@ -2,15 +2,15 @@
  * Per-kernel time profile of reference-model training steps and exact GC on wasm (our kernels):
  * every registered wasm kernel is wrapped with a timer; nested calls (composites calling other
  * kernels by name) count towards their own kernel's self time only.
- * Usage: node dist/bench/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--gc-batch 32,64] [--gc-strategy replay|stacked|replicate] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
+ * Usage: node dist/bench/kernels/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--gc-batch 32,64] [--gc-strategy replay|stacked|replicate] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { geometricComplexity, jacobianStrategyFor, type JacobianStrategy } from '../src/metrics/gc.js';
-import { Rng } from '../src/rng/rng.js';
-import { measureTraining } from './train-step.js';
-import { buildReferenceModel, INPUT_SHAPE, type ReferenceModel } from './reference-models.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { geometricComplexity, jacobianStrategyFor, type JacobianStrategy } from '../../src/metrics/gc.js';
+import { Rng } from '../../src/rng/rng.js';
+import { measureTraining } from '../train-step.js';
+import { buildReferenceModel, INPUT_SHAPE, type ReferenceModel } from '../reference-models.js';
 
 type Stat = { calls: number; self: number };
 const stats = new Map<string, Stat>();

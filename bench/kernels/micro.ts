@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of our wasm kernels against the stock wasm kernels and the cpu backend, plus
  * training throughput of the reference models on wasm with our kernels.
- * Usage: node dist/bench/kernels.js [--no-cpu] [--no-train] [--torch]
+ * Usage: node dist/bench/kernels/micro.js [--no-cpu] [--no-train] [--torch]
  * Prints a table (kernel, shape, stock wasm ms | 'missing', cpu ms, ours ms) and, with --torch,
  * runs ../shared/reference/torch_bench.py in the same invocation for ratios.
  */
@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { stockKernel } from '../src/backend/kernel-call.js';
-import { Rng } from '../src/rng/rng.js';
-import { measureTraining, type TrainingSpeed } from './train-step.js';
-import type { ReferenceModel } from './reference-models.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { stockKernel } from '../../src/backend/kernel-call.js';
+import { Rng } from '../../src/rng/rng.js';
+import { measureTraining, type TrainingSpeed } from '../train-step.js';
+import type { ReferenceModel } from '../reference-models.js';
 
 interface Case {
   kernel: string;
@@ -144,7 +144,7 @@ function printTable(header: string[], rows: (string | number)[][]): void {
 }
 
 function torchReference(models: ReferenceModel[]): Map<string, number> {
-  const script = new URL('../../../shared/reference/torch_bench.py', import.meta.url).pathname;
+  const script = new URL('../../../../shared/reference/torch_bench.py', import.meta.url).pathname;
   const out = new Map<string, number>();
   if (!existsSync(script) || !existsSync('/usr/bin/python3')) return out;
   try {

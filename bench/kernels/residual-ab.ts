@@ -1,14 +1,14 @@
 /**
  * Same-process, interleaved A/B of the residual join at the resblock's shape ([128, 32, 32, 64]):
  * A = tf ops (Add, Relu [, Mean]) and their autodiff, B = the fused ops of
- * src/backend/wasm-kernels/residual.ts. Times the forward alone and forward + backward (gradients
+ * src/backend/ops/residual.ts. Times the forward alone and forward + backward (gradients
  * wrt both inputs for a random output gradient r), pooled and not, medians over alternating repetitions.
- * Usage: node dist/bench/residual-ab.js [--reps 15] [--shape 128,32,32,64]
+ * Usage: node dist/bench/kernels/residual-ab.js [--reps 15] [--shape 128,32,32,64]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { addRelu, addReluMean } from '../src/backend/ops/residual.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { addRelu, addReluMean } from '../../src/backend/ops/residual.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

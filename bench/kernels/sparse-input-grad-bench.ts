@@ -1,13 +1,13 @@
 /**
  * Crossover of the sparse Conv2DBackpropInput kernel against the dense paths (Winograd /
  * matmul + col2im), on the cnn's GC shapes, by dy density. Same process, medians of repeats.
- * Usage: node dist/bench/sparse-input-grad-bench.js [--reps 5]
+ * Usage: node dist/bench/kernels/sparse-input-grad-bench.js [--reps 5]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { sparseInputGradTuning } from '../src/backend/wasm/tuning.js';
-import { Rng } from '../src/rng/rng.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { sparseInputGradTuning } from '../../src/backend/wasm/tuning.js';
+import { Rng } from '../../src/rng/rng.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 5;
 // [dy shape, filter shape, input shape]: the cnn's two input gradients at GC batch 32 x 10 classes.

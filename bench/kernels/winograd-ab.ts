@@ -4,13 +4,13 @@
  * which the input gradient also runs) and the filter gradient (filterGradWinograd). Both builds
  * must export the same signatures. The machine is shared, so separate processes' timings are
  * too noisy to compare; here A and B alternate within one process and medians are compared.
- * Build B, e.g.: asc <copy of src/backend/simd/assembly>/index.ts <flags of npm run build:simd> -o /tmp/B.wasm
- * Usage: node dist/bench/winograd-ab.js A.wasm B.wasm [--reps 9] [--only fwd|dw]
+ * Build B, e.g.: asc <copy of src/backend/wasm/assembly>/index.ts <flags of npm run build:simd> -o /tmp/B.wasm
+ * Usage: node dist/bench/kernels/winograd-ab.js A.wasm B.wasm [--reps 9] [--only fwd|dw]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { instantiateBuild, ptr } from '../src/backend/simd.js';
+import { instantiateBuild, ptr } from '../../src/backend/simd.js';
 
 interface Kernels {
   winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;

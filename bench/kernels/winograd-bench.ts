@@ -2,17 +2,17 @@
  * Same-process A/B of our Winograd 3x3 conv against the stock wasm Conv2D (XNNPACK) on the
  * reference models' shapes and a channel sweep (to find the crossover), plus the GEMM
  * micro-kernel's rate. Medians of --reps runs (the machine is shared: timings are noisy).
- * Usage: node dist/bench/winograd-bench.js [--reps 5] [--sweep] [--chunks 48,96,192] [--batch 128]
+ * Usage: node dist/bench/kernels/winograd-bench.js [--reps 5] [--sweep] [--chunks 48,96,192] [--batch 128]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '../src/backend/wasm/index.js';
-import { stockKernel } from '../src/backend/kernel-call.js';
-import { setWinogradChunk } from '../src/backend/wasm/tuning.js';
-import { winogradConv } from '../src/backend/wasm/winograd.js';
-import { ptr, simd } from '../src/backend/simd.js';
-import { Rng } from '../src/rng/rng.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { stockKernel } from '../../src/backend/kernel-call.js';
+import { setWinogradChunk } from '../../src/backend/wasm/tuning.js';
+import { winogradConv } from '../../src/backend/wasm/winograd.js';
+import { ptr, simd } from '../../src/backend/simd.js';
+import { Rng } from '../../src/rng/rng.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

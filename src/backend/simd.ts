@@ -48,7 +48,7 @@ export const SIMD_WASM_PATH = WASM_URL;
 
 /**
  * The exports of another build of kernels.wasm (`file`), bound to `backend`'s memory: for
- * same-process A/B benchmarks of two builds (bench/winograd-ab.ts, bench/bn-kernels-bench.ts).
+ * same-process A/B benchmarks of two builds (bench/kernels/winograd-ab.ts, bench/kernels/bn-kernels-bench.ts).
  */
 export function instantiateBuild(backend: BackendWasm, file: string | URL): SimdExports {
   return new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory: backendMemory(backend) } }).exports as unknown as SimdExports;

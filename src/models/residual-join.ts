@@ -2,7 +2,7 @@
  * `GcResidualJoin`: the end of a residual block, relu(a + b) of the block's output and its skip
  * connection, as one layer (tf.layers.add then a ReLU layer, fused); with `pool: true` also the
  * global average pool that follows the last block (mean over H, W of NHWC: output [N, C]).
- * In training the fused ops of src/backend/wasm-kernels/residual.ts run: one forward pass
+ * In training the fused ops of src/backend/ops/residual.ts run: one forward pass
  * (pooled: y is never written) and a one-pass backward (pooled: no broadcast of the pooled
  * gradient). Inference (training false/absent) is tf.relu(tf.add(a, b)) (+ tf.mean), the ops the
  * stacked-GC rules (src/metrics/vjp-stacked.ts) know. No weights: a model's weights, their order

@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { setupBackends } from './compare.js';
+import { setupBackends } from '../helpers/compare.js';
 import { simd, ptr } from '../../src/backend/simd.js';
 
 before(setupBackends);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { randn } from '../backend/compare.js';
+import { randn } from './compare.js';
 
 /**
  * Three seeded SGD steps of `m` in training mode on a mean-squared-error loss (inputs

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { reportCommand } from '../../src/cli/report.js';
-import { tempDir, writeDemoResults } from './fixtures.js';
+import { tempDir, writeDemoResults } from '../helpers/report-fixtures.js';
 
 const CHROMIUM = process.env.GC_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));

@@ -18,7 +18,7 @@ import { BN_GRAD_SUMS, MUL_SCALED } from '../kernel-names.js';
 
 export { BN_GRAD_SUMS, MUL_SCALED };
 
-/** Our SIMD exports used here (src/backend/simd/assembly/batchnorm.ts). */
+/** Our SIMD exports used here (src/backend/wasm/assembly/batch-norm.ts). */
 interface BnFusedExports {
   bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number, scratch: number): void;
   mulScaled(n: number, a: number, b: number, s: number, out: number): void;

@@ -22,7 +22,7 @@ import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD } from '../kernel-names.js'
 
 export { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD };
 
-/** Our SIMD exports used here (src/backend/simd/assembly/residual.ts). */
+/** Our SIMD exports used here (src/backend/wasm/assembly/residual.ts). */
 interface ResidualExports {
   addRelu(n: number, a: number, b: number, out: number): void;
   addReluMean(r: number, m: number, c: number, a: number, b: number, out: number, scale: number, tmp: number): void;

@@ -10,7 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD export used here (src/backend/simd/assembly/batchnorm.ts). */
+/** Our SIMD export used here (src/backend/wasm/assembly/batch-norm.ts). */
 interface BatchNormExports {
   batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
 }

@@ -24,7 +24,7 @@ import { BN_TRAIN, BN_MOMENTS, CHANNEL_AFFINE, BN_RELU_GRAD_SUMS, CHANNEL_AFFINE
 
 export { BN_TRAIN, BN_MOMENTS, CHANNEL_AFFINE, BN_RELU_GRAD_SUMS, CHANNEL_AFFINE_RELU };
 
-/** Our SIMD exports used here (src/backend/simd/assembly/bn-train.ts, batchnorm.ts). */
+/** Our SIMD exports used here (src/backend/wasm/assembly/bn-train.ts, batch-norm.ts). */
 interface BnTrainExports {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;

@@ -1,10 +1,10 @@
 /**
  * Direct SIMD convolution for few input channels (Cin 1-4: first layers on images), on our kernel
- * simd/assembly/conv-small-cin.ts: 4 output pixels x 8 output channels per register block, each
+ * wasm/assembly/conv-small-cin.ts: 4 output pixels x 8 output channels per register block, each
  * input value broadcast. XNNPACK runs these convs at 16-38 GFLOP/s; routed from the Conv2D /
- * FusedConv2D kernels in winograd-conv.ts (bias and relu fused) where smallCinWorthIt says so.
+ * FusedConv2D kernels in winograd.ts (bias and relu fused) where smallCinWorthIt says so.
  * Any kernel size, any stride, dilation 1, NHWC float32; everything else stays stock.
- * Measured by bench/conv-small-cin-ab.ts (same process, medians of 9, batch 128, stock/ours):
+ * Measured by bench/kernels/conv-small-cin-ab.ts (same process, medians of 9, batch 128, stock/ours):
  * 28x28 1->32 valid 2.58/1.74 ms, 32x32 3->64 same 12.4/10.1 ms, 3->16 3.33/2.60, 3->64 stride 2
  * 3.16/2.50, 3->64 5x5 34.1/23.8, 4->4 2.55/1.72, 1->8 0.78/0.46: ours wins on every shape
  * tried, so every Cin <= 4 conv that Winograd does not take is ours.

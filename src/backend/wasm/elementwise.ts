@@ -14,7 +14,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD exports used here (src/backend/simd/assembly/elementwise.ts). */
+/** Our SIMD exports used here (src/backend/wasm/assembly/elementwise.ts). */
 interface BinaryExports {
   binSame(op: number, n: number, a: number, b: number, out: number): void;
   binScalar(op: number, n: number, a: number, s: number, out: number, swap: number): void;

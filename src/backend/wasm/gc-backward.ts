@@ -3,7 +3,7 @@
  * cotangents stacked along the first axis ([K*N, ...]) meet what the forward pass saved once
  * ([N, ...]). Registered under names of their own (no stock kernels, no gradients: GC
  * measurement only); vjp-stacked falls back to tf ops on backends without them.
- * SIMD sources: src/backend/simd/assembly/{gc-backward,pooling}.ts.
+ * SIMD sources: src/backend/wasm/assembly/{gc-backward,pooling}.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -1,6 +1,6 @@
 /**
  * MaxPool, MaxPoolGrad and MaxPoolWithArgmax for the wasm backend: our SIMD kernels
- * (src/backend/simd/assembly/pooling.ts) for float32, JS over the wasm heap otherwise. The stock
+ * (src/backend/wasm/assembly/pooling.ts) for float32, JS over the wasm heap otherwise. The stock
  * kernels (tfjs-backend-wasm 4.22) start each window's running max at 0, so windows whose values
  * are all negative route the gradient nowhere (measured: 3 of 8 windows lost on a random input).
  * Ties go to the first maximum in row-major window order, as on the cpu backend.
@@ -51,7 +51,7 @@ function forEachArgmax(x: ArrayLike<number>, xShape: number[], attrs: PoolAttrs,
   return info.outShape;
 }
 
-/** Exports of our SIMD module used here (src/backend/simd/assembly/pooling.ts). */
+/** Exports of our SIMD module used here (src/backend/wasm/assembly/pooling.ts). */
 interface PoolingExports {
   maxPool2x2(x: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;

@@ -3,7 +3,7 @@
  * (BatchNorm statistics, the gradients of every broadcast bias/scale) and [1,2] (global average
  * pooling). The stock wasm kernels first transpose the reduced axes innermost (a full copy of the
  * activation, ~100 ms at ResNet sizes). Viewing X as [r, m, c] with the m axis reduced, our SIMD
- * kernel (simd/assembly/reduce.ts) sums 8 channels at a time down blocks of rows, reading X once;
+ * kernel (wasm/assembly/reduce.ts) sums 8 channels at a time down blocks of rows, reading X once;
  * the per-block partial sums keep the float32 accumulation error small.
  */
 import * as tf from '@tensorflow/tfjs';

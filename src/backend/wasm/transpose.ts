@@ -4,7 +4,7 @@
  * filter gradient makes at ResNet sizes). After merging axes that stay adjacent, the permutations
  * training uses are batched 2-D transposes: out[c, m, a] = in[a, m, c] (perm [2,1,0] on
  * [A, M, C]; [1,0] and batched [0,2,1] are special cases). We do those with our SIMD kernel
- * (simd/assembly/transpose.ts: tiles staged through a small scratch, 4x4 register blocks).
+ * (wasm/assembly/transpose.ts: tiles staged through a small scratch, 4x4 register blocks).
  * Measured at [128,32,32,64] perm [3,1,2,0]: stock 88 ms, the JS tiled loop it replaces 22 ms,
  * SIMD 7.4 ms. Everything else, including block swaps such as
  * [1,2,0,3] whose contiguous rows the stock kernel already copies fast (measured faster than

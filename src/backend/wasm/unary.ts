@@ -13,7 +13,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD exports used here (src/backend/simd/assembly/elementwise.ts). */
+/** Our SIMD exports used here (src/backend/wasm/assembly/elementwise.ts). */
 interface UnaryExports {
   unary(op: number, n: number, x: number, out: number, alpha: number): void;
   castU8F32(n: number, x: number, out: number): void;

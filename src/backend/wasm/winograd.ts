@@ -1,5 +1,5 @@
 /**
- * 3x3 stride-1 convolution by Winograd F(4x4, 3x3) on our SIMD kernels (simd/assembly/winograd.ts):
+ * 3x3 stride-1 convolution by Winograd F(4x4, 3x3) on our SIMD kernels (wasm/assembly/winograd.ts):
  * 36 GEMMs [tiles, Cin] x [Cin, Cout] with 4x fewer multiplies than the direct conv, which beats
  * XNNPACK's direct conv unless Cin < 4 or Cout < 3 (see WINOGRAD_MIN_CHANNELS). Registered
  * for `Conv2D` and `FusedConv2D` (bias and relu fused); everything else goes to the stock kernel.
@@ -28,7 +28,7 @@ interface WinogradExports {
 }
 
 /**
- * Crossover against XNNPACK's direct conv, measured by bench/winograd-bench.ts --sweep (32x32 and
+ * Crossover against XNNPACK's direct conv, measured by bench/kernels/winograd-bench.ts --sweep (32x32 and
  * 13x13, 'same'; ratio stock/ours): batch 128: 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
  * and 1.24, 4->16 1.26 and 1.12, 16->16 1.69 and 1.57, 64->64 3.3; 1->32 (28x28 valid) 0.70.
  * Batch 32: 64->3 (the stem's input gradient in exact GC) 2.39 and 1.30, 64->1 0.92 and 1.05.

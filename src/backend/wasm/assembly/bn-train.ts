@@ -1,7 +1,7 @@
 import { addInto } from './batch-norm';
 
 // Training-mode batch norm on channels-last float32 [m, c] (m = N*H*W rows). Pointers are byte
-// offsets into tfjs's memory. Used by src/backend/wasm-kernels/bn-train-kernels.ts.
+// offsets into tfjs's memory. Used by src/backend/wasm/bn-train.ts.
 
 /** Rows summed in float32 (in the caller's scratch) before being added into the f64 accumulators. */
 const MOM_BLOCK: i32 = 64;
@@ -108,14 +108,14 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
 // with the forward's float32 mean, mul and offset and the same operations, so bit for bit the
 // forward's y > 0, without reading y (one stream fewer in memory-bound passes).
 
-/** Rows summed in float32 block sums before being added into the output (as batchnorm.ts). */
+/** Rows summed in float32 block sums before being added into the output (as batch-norm.ts). */
 const RELU_GRAD_BLOCK: i32 = 64;
 
 /**
  * Masked batch-norm gradient sums for dy, x [m, c] and mean, mul, offset [c], with
  * g = dy where (x - mean) * mul + offset > 0 else 0 (the forward's relu mask):
  * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]).
- * scratch: 2c floats (block sums). Same order of operations as batchnorm.ts's bnGradSums on a
+ * scratch: 2c floats (block sums). Same order of operations as batch-norm.ts's bnGradSums on a
  * masked dy: rows in order, two per step (a column-at-a-time walk measured ~2x slower).
  */
 export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize, scratch: usize): void {

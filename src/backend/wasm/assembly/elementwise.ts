@@ -2,7 +2,7 @@
 // Every pointer is a byte offset into tfjs's wasm memory; outputs may not alias inputs partially
 // (out == input is fine: each element is read before it is written). No allocation, no globals.
 
-// Binary op codes (the TS side passes them; keep in sync with wasm-kernels/elementwise.ts).
+// Binary op codes (the TS side passes them; keep in sync with wasm/elementwise.ts).
 // 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 maximum, 6 minimum.
 
 @inline function binV(op: i32, a: v128, b: v128): v128 {

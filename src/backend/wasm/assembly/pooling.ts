@@ -2,7 +2,7 @@
 // Channels are the innermost axis, so every window position is a run of C contiguous floats: the
 // kernels vectorise over channels (4 lanes) with a scalar tail for C % 4.
 // Ties go to the FIRST maximum in row-major window order and a NaN wins over numbers, exactly as
-// the JS kernels they replace (src/backend/wasm-kernels/max-pool.ts) and the cpu backend.
+// the JS kernels they replace (src/backend/wasm/pooling.ts) and the cpu backend.
 
 /** Lanes of `v` that replace the running best `b`: v > b, or v is NaN while b is not. */
 // @ts-ignore: decorator
