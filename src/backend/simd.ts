@@ -8,11 +8,10 @@ import { readFileSync } from 'node:fs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs';
 
-/** The exports of kernels.wasm (pointers are byte offsets into tfjs's wasm memory). */
-export interface SimdExports {
-  axpy(n: number, a: number, x: number, y: number): void;
-  [name: string]: unknown;
-}
+import type { SimdExports } from './kernels.generated.js';
+
+/** The exports of kernels.wasm, typed by the build (kernels.generated.ts, from asc's bindings). */
+export type { SimdExports };
 
 const WASM_URL = new URL('./kernels.wasm', import.meta.url);
 let compiled: WebAssembly.Module | undefined;

@@ -18,12 +18,6 @@ import { BN_GRAD_SUMS, MUL_SCALED } from '../kernel-names.js';
 
 export { BN_GRAD_SUMS, MUL_SCALED };
 
-/** Our SIMD exports used here (src/backend/wasm/assembly/batch-norm.ts). */
-interface BnFusedExports {
-  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number, scratch: number): void;
-  mulScaled(n: number, a: number, b: number, s: number, out: number): void;
-}
-
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 const leading = (x: tf.Tensor) => x.shape.slice(0, -1).map((_, i) => i);
 
@@ -34,7 +28,7 @@ export function bnGradSumsKernel(args: { inputs: tf.NamedTensorInfoMap; backend:
   const c = x.shape[x.shape.length - 1];
   const out = backend.makeOutput([2, c], 'float32');
   const scratch = backend.makeOutput([2 * c], 'float32'); // block sums
-  (simd(backend) as unknown as BnFusedExports).bnGradSums(size(x.shape) / c, c, ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, out),
+  simd(backend).bnGradSums(size(x.shape) / c, c, ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, out),
     ptr(backend, scratch));
   free(backend, scratch);
   return out;
@@ -46,7 +40,7 @@ export function mulScaledKernel(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { a, b } = args.inputs as { a: Info; b: Info };
   const s = (args.attrs as { scale: number }).scale;
   const out = backend.makeOutput(a.shape, 'float32');
-  (simd(backend) as unknown as BnFusedExports).mulScaled(size(a.shape), ptr(backend, a), ptr(backend, b), s, ptr(backend, out));
+  simd(backend).mulScaled(size(a.shape), ptr(backend, a), ptr(backend, b), s, ptr(backend, out));
   return out;
 }
 

@@ -14,17 +14,13 @@ import { RELU_GRAD } from '../kernel-names.js';
 
 export { RELU_GRAD };
 
-interface ReluGradExports {
-  reluGrad(n: number, dy: number, x: number, out: number): void;
-}
-
 /** Kernel func for `GcReluGrad` on wasm (inputs dy, x: float32 of one shape). */
 export function reluGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info {
   const backend = args.backend as BackendWasm;
   const { dy, x } = args.inputs as { dy: Info; x: Info };
   const out = backend.makeOutput(x.shape, 'float32');
   const n = x.shape.reduce((p, d) => p * d, 1);
-  (simd(backend) as unknown as ReluGradExports).reluGrad(n, ptr(backend, dy), ptr(backend, x), ptr(backend, out));
+  simd(backend).reluGrad(n, ptr(backend, dy), ptr(backend, x), ptr(backend, out));
   return out;
 }
 

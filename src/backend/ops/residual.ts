@@ -22,17 +22,10 @@ import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD } from '../kernel-names.js'
 
 export { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD };
 
-/** Our SIMD exports used here (src/backend/wasm/assembly/residual.ts). */
-interface ResidualExports {
-  addRelu(n: number, a: number, b: number, out: number): void;
-  addReluMean(r: number, m: number, c: number, a: number, b: number, out: number, scale: number, tmp: number): void;
-  addReluMeanGrad(r: number, m: number, c: number, g: number, a: number, b: number, out: number): void;
-}
-
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
-const exportsOf = (backend: BackendWasm) => simd(backend) as unknown as ResidualExports;
+const exportsOf = (backend: BackendWasm) => simd(backend);
 
 /** Kernel func for `GcAddRelu`: relu(a + b), same shapes. */
 export function addReluKernel(args: Args): Info {

@@ -10,11 +10,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD export used here (src/backend/wasm/assembly/batch-norm.ts). */
-interface BatchNormExports {
-  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
-}
-
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** True when `p` is a float32 per-channel parameter for `c` channels ([C], [1,..,1,C]). */
@@ -43,7 +38,7 @@ export function fusedBatchNorm(args: { inputs: tf.NamedTensorInfoMap; backend: u
     dst[c + k] = o ? o[k] : 0;
   }
   const p = ptr(backend, scratch);
-  (simd(backend) as unknown as BatchNormExports).batchNormRows(size(x!.shape) / c, c, ptr(backend, x!), ptr(backend, mean!), p, p + 4 * c, -Infinity, ptr(backend, out));
+  simd(backend).batchNormRows(size(x!.shape) / c, c, ptr(backend, x!), ptr(backend, mean!), p, p + 4 * c, -Infinity, ptr(backend, out));
   free(backend, scratch);
   return out;
 }

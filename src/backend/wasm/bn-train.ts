@@ -24,19 +24,10 @@ import { BN_TRAIN, BN_MOMENTS, CHANNEL_AFFINE, BN_RELU_GRAD_SUMS, CHANNEL_AFFINE
 
 export { BN_TRAIN, BN_MOMENTS, CHANNEL_AFFINE, BN_RELU_GRAD_SUMS, CHANNEL_AFFINE_RELU };
 
-/** Our SIMD exports used here (src/backend/wasm/assembly/bn-train.ts, batch-norm.ts). */
-interface BnTrainExports {
-  bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
-  channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
-  batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
-  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
-  channelAffineRelu(m: number, c: number, p: number, a: number, q: number, b: number, t: number, mean: number, mul: number, offset: number, out: number): void;
-}
-
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
-const exportsOf = (backend: BackendWasm) => simd(backend) as unknown as BnTrainExports;
+const exportsOf = (backend: BackendWasm) => simd(backend);
 
 /** Moments of x [..., C]: writes mean [C] at byte offset `mean` and variance [C] at `variance`. */
 function moments(backend: BackendWasm, x: Info, mean: number, variance: number): void {

@@ -15,14 +15,6 @@ import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';
 import { smallCinTuning } from './tuning.js';
 
-interface SmallCinExports {
-  convSmallCinPackedFloats(kh: number, kw: number, cin: number, cout: number): number;
-  convSmallCinPack(f: number, kh: number, kw: number, cin: number, cout: number, bias: number, out: number): void;
-  convSmallCin(x: number, n: number, h: number, w: number, cin: number, wf: number, kh: number, kw: number, cout: number, relu: number,
-    y: number, oh: number, ow: number, sh: number, sw: number, padTop: number, padLeft: number, rows: number): void;
-  convSmallCinRowFloats(kh: number, kw: number, cin: number, ow: number, sw: number): number;
-}
-
 /** Largest Cin taken: beyond it XNNPACK (or Winograd for 3x3) is faster (the kernel re-reads x per 8 Cout). */
 export const SMALL_CIN_MAX = 4;
 
@@ -58,7 +50,7 @@ export function trySmallCinConv(backend: BackendWasm, x: Info, filter: Info, att
     [sh, sw], 1, pad as 'same', dimRoundingMode, false, 'channelsLast');
   const oh = info.outHeight, ow = info.outWidth;
   if (oh <= 0 || ow <= 0) return null;
-  const k = simd(backend) as unknown as SmallCinExports;
+  const k = simd(backend);
   const packed = backend.makeOutput([k.convSmallCinPackedFloats(kh, kw, cin, co)], 'float32');
   const rows = backend.makeOutput([k.convSmallCinRowFloats(kh, kw, cin, ow, sw)], 'float32');
   const y = backend.makeOutput([n, oh, ow, co], 'float32');

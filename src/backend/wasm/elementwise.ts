@@ -14,13 +14,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD exports used here (src/backend/wasm/assembly/elementwise.ts). */
-interface BinaryExports {
-  binSame(op: number, n: number, a: number, b: number, out: number): void;
-  binScalar(op: number, n: number, a: number, s: number, out: number, swap: number): void;
-  binRows(op: number, r: number, m: number, c: number, full: number, small: number, out: number, swap: number): void;
-}
-
 /** Op codes of the AssemblyScript binary kernels. */
 const OP_CODES = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 } as const;
 export type BinaryName = keyof typeof OP_CODES;
@@ -62,7 +55,7 @@ function makeBinary(name: BinaryName) {
     const na = size(a.shape);
     const nb = size(b.shape);
     if (n === 0) return stock();
-    const k = simd(backend) as unknown as BinaryExports;
+    const k = simd(backend);
     if (na === n && nb === n) {
       const out = backend.makeOutput(outShape, 'float32');
       k.binSame(op, n, ptr(backend, a), ptr(backend, b), ptr(backend, out));

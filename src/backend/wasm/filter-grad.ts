@@ -14,15 +14,6 @@ import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';
 import { filterGradTuning } from './tuning.js';
 
-/** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
-interface FilterGradExports {
-  filterGradPad(x: number, xp: number, n: number, h: number, w: number, c: number, hp: number, wp: number, pt: number, pl: number): void;
-  filterGradVScratchFloats(cin: number, cout: number, tc: number, ow: number): number;
-  filterGradWinograd(x: number, dy: number, dw: number, du: number, vs: number, ms: number, n: number, h: number, w: number,
-    oh: number, ow: number, pt: number, pl: number, cin: number, cout: number, tc: number): void;
-  filterGrad(xp: number, dy: number, dw: number, n: number, hp: number, wp: number, cin: number, oh: number, ow: number, cout: number, kh: number, kw: number, ib: number): void;
-}
-
 /** Whether `filterGradDirect` handles this conv (stride 1 float32 NHWC; the caller falls back otherwise). */
 export function handlesFilterGrad(x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): boolean {
   return filterGradTuning.enabled && x.dtype === 'float32' && dy.dtype === 'float32' && info.strideHeight === 1 && info.strideWidth === 1 &&
@@ -42,7 +33,7 @@ export function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, info: 
   }
   // The kernel reads rows [0, OH+KH-1) x cols [0, OW+KW-1) of the padded input without bounds checks.
   const hp = oh + kh - 1, wp = ow + kw - 1;
-  const k = simd(backend) as unknown as FilterGradExports;
+  const k = simd(backend);
   const out = backend.makeOutput([kh, kw, ci, co], 'float32');
   let xp: Info = x;
   if (pt !== 0 || pl !== 0 || hp !== h || wp !== w) {
@@ -59,7 +50,7 @@ export function filterGradDirect(backend: BackendWasm, x: Info, dy: Info, info: 
 function winograd(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
   const { outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
   const tc = filterGradTuning.winogradTiles;
-  const k = simd(backend) as unknown as FilterGradExports;
+  const k = simd(backend);
   const out = backend.makeOutput([3, 3, ci, co], 'float32');
   const kp = (ci + 3) & ~3;
   const du = backend.makeOutput([36, kp, co], 'float32');

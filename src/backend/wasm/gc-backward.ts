@@ -8,17 +8,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
+import type { SimdExports } from '../kernels.generated.js';
 import { maxPoolMask2x2 } from './pooling.js';
 import type { Info } from '../kernel-call.js';
 import { GC_ADD, MAX_POOL_MASK_2X2, MUL_CHANNELS, RELU_GRAD_STACKED, SPREAD_ROWS, UNPOOL_MASKED_2X2 } from '../kernel-names.js';
 
-interface GcExports {
-  reluGradStacked(dy: number, x: number, out: number, k: number, m: number): void;
-  mulChannels(dy: number, s: number, out: number, rows: number, c: number): void;
-  spreadRows(dy: number, out: number, rows: number, hw: number, c: number, scale: number): void;
-  add2(a: number, b: number, out: number, n: number): void;
-  unpoolMasked2x2(dy: number, mask: number, dx: number, k: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
-}
+type GcExports = Pick<SimdExports, 'reluGradStacked' | 'mulChannels' | 'spreadRows' | 'add2' | 'unpoolMasked2x2'>;
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
@@ -28,7 +23,7 @@ function run(args: Args, shape: number[], body: (k: GcExports, out: Info, b: Bac
   const b = args.backend as BackendWasm;
   for (const t of Object.values(args.inputs)) if ((t as Info).dtype !== 'float32') throw new Error('GC stacked kernels take float32 only');
   const out = b.makeOutput(shape, 'float32');
-  if (size(out) > 0) body(simd(b) as unknown as GcExports, out, b);
+  if (size(out) > 0) body(simd(b), out, b);
   return out;
 }
 

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { stockKernel, type Info } from '../kernel-call.js';
 import { ptr, simd } from '../simd.js';
+import type { SimdExports } from '../kernels.generated.js';
 
 type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 
@@ -52,14 +53,10 @@ function forEachArgmax(x: ArrayLike<number>, xShape: number[], attrs: PoolAttrs,
 }
 
 /** Exports of our SIMD module used here (src/backend/wasm/assembly/pooling.ts). */
-interface PoolingExports {
-  maxPool2x2(x: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
-  maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
-  maxPoolGradGeneral(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, pt: number, pl: number): void;
-}
+type PoolingExports = Pick<SimdExports, 'maxPool2x2' | 'maxPoolGrad2x2' | 'maxPoolGradGeneral'>;
 
 function kernels(backend: BackendWasm): PoolingExports {
-  return simd(backend) as unknown as PoolingExports;
+  return simd(backend);
 }
 
 function poolInfo(shape: number[], attrs: PoolAttrs): tf.backend_util.Conv2DInfo {

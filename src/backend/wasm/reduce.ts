@@ -11,11 +11,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD export used here. */
-interface ReduceExports {
-  sumMiddle(r: number, m: number, c: number, x: number, out: number, scale: number): void;
-}
-
 /** Sorted distinct axes of `axis` (possibly negative, number or list) for rank `rank`. */
 function normAxes(axis: number | number[], rank: number): number[] {
   const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
@@ -56,7 +51,7 @@ function makeReduce(name: 'Sum' | 'Mean') {
     }
     const outShape = x.shape.flatMap((d, i) => (i >= run[0] && i < run[1] ? (keepDims ? [1] : []) : [d]));
     const out = backend.makeOutput(outShape, 'float32');
-    (simd(backend) as unknown as ReduceExports).sumMiddle(r, m, c, ptr(backend, x), ptr(backend, out), name === 'Mean' ? 1 / m : 1);
+    simd(backend).sumMiddle(r, m, c, ptr(backend, x), ptr(backend, out), name === 'Mean' ? 1 / m : 1);
     return out;
   };
 }

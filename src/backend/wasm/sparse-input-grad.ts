@@ -9,17 +9,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
+import type { SimdExports } from '../kernels.generated.js';
 import { free, type Info } from '../kernel-call.js';
 import { sparseInputGradTuning } from './tuning.js';
 
 /** The exports of kernels.wasm this file uses (pointers are byte offsets into tfjs's memory). */
-interface SparseExports {
-  countNonZero(x: number, n: number): number;
-  sparseInputGrad(dy: number, wt: number, dx: number, offs: number, vals: number, dxp: number,
-    n: number, oh: number, ow: number, co: number, kh: number, kw: number, ci: number, ci4: number, h: number, w: number, pt: number, pl: number): void;
-  sparseInputGrad1(dy: number, wt: number, dx: number, offs: number, vals: number, dxp: number,
-    n: number, oh: number, ow: number, co: number, kh: number, kw4: number, h: number, w: number, pt: number, pl: number): void;
-}
+type SparseExports = Pick<SimdExports, 'countNonZero' | 'sparseInputGrad' | 'sparseInputGrad1'>;
 
 /** Non-zero fraction of up to `sampleImages` evenly spaced images of dy [N, OH, OW, Co]. */
 function sampledDensity(backend: BackendWasm, k: SparseExports, dy: Info): number {
@@ -44,7 +39,7 @@ export function trySparseInputGrad(backend: BackendWasm, dy: Info, filter: Info,
     info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.dataFormat !== 'channelsLast' || dy.shape.length !== 4) return null;
   // dx[y, x] is read from the un-cropped transposed-conv output at [y + pt, x + pl]: it must lie inside.
   if (pt < 0 || pl < 0 || h + pt > oh + kh - 1 || w + pl > ow + kw - 1 || n * oh * ow * co === 0) return null;
-  const k = simd(backend) as unknown as SparseExports;
+  const k = simd(backend);
   if (sampledDensity(backend, k, dy) >= (ci === 1 ? t.maxDensity1 : t.maxDensity)) return null;
   const dx = backend.makeOutput([n, h, w, ci], 'float32');
   if (ci === 1) {

@@ -15,12 +15,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD export used here. */
-interface TransposeExports {
-  transpose210(na: number, nm: number, nc: number, x: number, out: number, scratch: number): void;
-  transposeScratch(): number;
-}
-
 /**
  * Merges axes of `shape` that are adjacent and in order in `perm`, dropping size-1 axes.
  * Returns the reduced input shape and permutation (e.g. [N,H,W,C] with [3,1,2,0] -> [N,HW,C], [2,1,0]).
@@ -52,7 +46,7 @@ export function transpose(args: { inputs: tf.NamedTensorInfoMap; backend: unknow
     return stockKernel('Transpose')!.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as Info;
   }
   const out = backend.makeOutput(perm.map((p) => x.shape[p]), x.dtype);
-  const k = simd(backend) as unknown as TransposeExports;
+  const k = simd(backend);
   const scratch = backend.makeOutput([k.transposeScratch()], 'float32');
   const px = ptr(backend, x), po = ptr(backend, out), ps = ptr(backend, scratch);
   if (key === '210') k.transpose210(m.shape[0], m.shape[1], m.shape[2], px, po, ps);

@@ -13,13 +13,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';
 
-/** Our SIMD exports used here (src/backend/wasm/assembly/elementwise.ts). */
-interface UnaryExports {
-  unary(op: number, n: number, x: number, out: number, alpha: number): void;
-  castU8F32(n: number, x: number, out: number): void;
-  castI32F32(n: number, x: number, out: number): void;
-}
-
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
 
 /** Op codes of the AssemblyScript unary kernel. */
@@ -44,7 +37,7 @@ function makeUnary(name: UnaryName) {
     if (x.dtype !== 'float32' || n === 0) return stock(name, args);
     const alpha = name === 'Step' ? Number((args.attrs as { alpha?: number }).alpha ?? 0) : 0;
     const out = backend.makeOutput(x.shape, 'float32');
-    (simd(backend) as unknown as UnaryExports).unary(op, n, ptr(backend, x), ptr(backend, out), alpha);
+    simd(backend).unary(op, n, ptr(backend, x), ptr(backend, out), alpha);
     return out;
   };
 }
@@ -68,7 +61,7 @@ export function cast(args: Args): Info {
   const n = size(x.shape);
   if (dtype !== 'float32' || (x.dtype !== 'bool' && x.dtype !== 'int32') || n === 0) return stock('Cast', args);
   const out = backend.makeOutput(x.shape, 'float32');
-  const k = simd(backend) as unknown as UnaryExports;
+  const k = simd(backend);
   if (x.dtype === 'bool') k.castU8F32(n, ptr(backend, x), ptr(backend, out));
   else k.castI32F32(n, ptr(backend, x), ptr(backend, out));
   return out;

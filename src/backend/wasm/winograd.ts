@@ -19,14 +19,6 @@ import { free, stockKernel, type Info } from '../kernel-call.js';
 import { trySmallCinConv } from './conv-small-cin.js';
 import { winogradTuning } from './tuning.js';
 
-interface WinogradExports {
-  winogradConv3x3(x: number, n: number, h: number, w: number, cin: number, u: number, cout: number, bias: number, relu: number,
-    y: number, oh: number, ow: number, padTop: number, padLeft: number, scratch: number, chunk: number): void;
-  winogradScratchFloats(cin: number, cout: number, chunk: number, ow: number): number;
-  winogradFilter(g: number, ci: number, co: number, flip: number, u: number): void;
-  GEMM_ROWS: WebAssembly.Global;
-}
-
 /**
  * Crossover against XNNPACK's direct conv, measured by bench/kernels/winograd-bench.ts --sweep (32x32 and
  * 13x13, 'same'; ratio stock/ours): batch 128: 3->64 1.08 and 0.99, 4->8 1.31 and 1.00, 8->4 1.72
@@ -55,7 +47,7 @@ export function winogradConv(backend: BackendWasm, x: Info, filter: Info, padTop
   const [n, h, w, cin] = x.shape;
   const [, , fi, fo] = filter.shape;
   const cout = flip ? fi : fo;
-  const k = simd(backend) as unknown as WinogradExports;
+  const k = simd(backend);
   const rows = k.GEMM_ROWS.value as number;
   const chunk = Math.max(rows, Math.round(winogradTuning.chunk / rows) * rows);
   // U = G g G^T packed [36][np/8][Cin][8] (np = Cout rounded up to 8), see assembly/winograd-filter.ts.
