@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type ConcreteBackend } from '../src/backend/select.js';
 import { RunConfigSchema } from '../src/config/schema.js';
 import { buildModel } from '../src/models/build.js';
-import { loadDatasets, prepareRunData } from '../src/train/data-prep.js';
+import { loadDatasets, prepareRunData } from '../src/runner/data-prep.js';
 import { Trainer } from '../src/train/trainer.js';
 import type { MemoryResult } from './targets.js';
 

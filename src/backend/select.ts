@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors/errors.js';
-import { registerWasmKernels, wasmKernelNames } from './wasm-kernels/index.js';
-import type { BackendChoice } from '../config/schema.js';
+import { registerWasmKernels, wasmKernelNames } from './wasm/index.js';
+import { BACKEND_ORDER, type BackendChoice, type ConcreteBackend } from '../config/schema.js';
 
-/** The concrete backends, fastest first: the order `auto` tries them in. */
-export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type ConcreteBackend = (typeof BACKEND_ORDER)[number];
+// The backend list is the config's (config/schema.ts); re-exported for the benchmarks.
+export { BACKEND_ORDER, type ConcreteBackend };
 
 /** What was selected, and why faster ones were skipped (for the log line and the run record). */
 export interface BackendInfo {

@@ -6,14 +6,11 @@
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors/errors.js';
+import type { Io } from './io.js';
 import type { ProgressEvent, ProgressFn } from '../data/download.js';
 import { DATASET_NAMES, fetchDataset, loadDataset, parseDatasetName } from '../data/registry.js';
 
-/** Where the command writes; defaults to the process streams. */
-export interface Io {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
-}
+export type { Io };
 
 const PROG = 'gc-data';
 

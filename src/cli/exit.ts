@@ -1,18 +1,28 @@
 import { GcRunError } from '../errors/errors.js';
+import { exitCodeFor } from '../errors/exit-code.js';
+import type { Io } from './io.js';
 
 /**
- * The one place that turns errors into messages and exit codes: GcRunError subclasses carry
- * their own code (UsageError family → 2, RunFailure → 1); anything else is a bug → 1 with stack.
+ * The one place in the CLI that turns errors into messages and exit codes (the code itself comes
+ * from exitCodeFor: typed errors carry theirs, anything else is a bug → 1 with stack).
  */
-export function exitCodeFor(err: unknown): number {
-  return err instanceof GcRunError ? err.exitCode : 1;
-}
+export { exitCodeFor };
 
 /** Formats an error for stderr: typed errors without a stack trace, unexpected ones with it. */
 export function formatError(prog: string, err: unknown): string {
   if (err instanceof GcRunError) return `${prog}: error: ${err.message}`;
   const e = err as Error;
   return `${prog}: internal error: ${e?.stack ?? String(err)}`;
+}
+
+/**
+ * For commands that return their exit code instead of throwing (gc-report): a typed error is
+ * printed on `io.stderr` and its exit code returned; anything else propagates (a bug).
+ */
+export function reportTypedError(prog: string, err: unknown, io: Io): number {
+  if (!(err instanceof GcRunError)) throw err;
+  io.stderr.write(formatError(prog, err) + '\n');
+  return exitCodeFor(err);
 }
 
 /** Runs a command function, prints any error and sets the process exit code. */

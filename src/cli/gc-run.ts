@@ -6,21 +6,19 @@ import { applyOverrides, attributeOverrides, parseOverride, type Override } from
 import { parseShard, selectShard, shardFromEnv } from '../config/shard.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
-import { planStatus } from '../train/plan-status.js';
-import { runPool } from '../train/pool.js';
-import { runSweep } from '../train/sweep-runner.js';
-import type { RunOutcome } from '../train/run-one.js';
+import { planStatus } from '../runner/plan-status.js';
+import { runPool } from '../runner/pool.js';
+import { runSweep } from '../runner/sweep.js';
+import type { RunOutcome } from '../runner/run-one.js';
 import { handleInterrupts } from './interrupt.js';
+import type { Io } from './io.js';
 import { createPoolProgress } from './pool-progress.js';
 import { createProgress } from './progress.js';
 import { backendNote, quickConfig } from './quick.js';
 import { addQuickOptions, quickOptionsFrom } from './quick-options.js';
 import { printPlan, summarize } from './sweep-report.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { Io };
 
 interface RunOptions {
   backend?: BackendChoice;

@@ -1,4 +1,4 @@
-import type { Io } from './gc-run.js';
+import type { Io } from './io.js';
 
 /**
  * Ctrl-C / SIGTERM handling for a sweep: the first signal aborts `controller` (runs stop at

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { EpochRow, StepProgress } from '../train/trainer.js';
-import type { SweepProgress } from './progress.js';
+import type { SweepProgress } from '../runner/progress.js';
 
 /** Progress of a pool of workers: one SweepProgress view per worker slot. */
 export interface PoolProgress {

@@ -1,14 +1,6 @@
 import cliProgress from 'cli-progress';
+import type { SweepProgress } from '../runner/progress.js';
 import type { EpochRow, StepProgress } from '../train/trainer.js';
-
-/** What the sweep runner reports while it works. */
-export interface SweepProgress {
-  startRun(index: number, total: number, id: string, epochs: number): void;
-  step(p: StepProgress): void;
-  epoch(row: EpochRow): void;
-  endRun(status: string): void;
-  stop(): void;
-}
 
 function fmt(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined ? '-' : Number.isFinite(v) ? v.toPrecision(digits) : String(v);

@@ -1,3 +1,4 @@
+import { PAPER_KNOBS } from '../config/knobs.js';
 import { DATASET_NAMES, MODEL_ARCHS } from '../config/schema.js';
 import { UsageError } from '../errors/errors.js';
 
@@ -18,20 +19,10 @@ export interface QuickKnob {
   what: string;
 }
 
-/**
- * Every knob of the paper's sweeps. Penalty strengths start at 0 (the unregularised baseline)
- * and cover roughly two decades; they are starting points, not tuned values.
- */
+/** Every knob of the paper's sweeps (config/knobs.ts), plus `none`: the base config. */
 export const QUICK_KNOBS: Record<string, QuickKnob> = {
   none: { key: null, values: [], what: 'the base config, nothing swept' },
-  'weight-decay': { key: 'regularizers.weight_decay', values: [0, 1e-4, 5e-4, 1e-3, 5e-3], what: 'L2 penalty λ' },
-  spectral: { key: 'regularizers.spectral', values: [0, 1e-3, 1e-2, 1e-1], what: 'spectral-norm penalty λ' },
-  flatness: { key: 'regularizers.flatness', values: [0, 1e-3, 1e-2, 1e-1], what: 'flatness (gradient-norm) penalty λ' },
-  gc: { key: 'regularizers.gc', values: [0, 1e-4, 1e-3, 1e-2], what: 'explicit GC penalty λ' },
-  'label-noise': { key: 'dataset.label_noise', values: [0, 0.1, 0.2, 0.4], what: 'fraction of random training labels' },
-  'init-scale': { key: 'model.init.scale', values: [0.25, 0.5, 1, 1.5, 2], what: 'initial weight scale' },
-  lr: { key: 'optimizer.lr', values: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2], what: 'SGD learning rate' },
-  'batch-size': { key: 'train.batch_size', values: [16, 32, 64, 128, 256, 512], what: 'mini-batch size' },
+  ...PAPER_KNOBS,
 };
 
 export const QUICK_REGS = Object.keys(QUICK_KNOBS);

@@ -9,14 +9,10 @@ import { checkReportTarget } from '../report/out-dir.js';
 import { sweepsJson, sweepsText } from '../report/tables.js';
 import { reproJson, reproText } from '../report/repro.js';
 import { fontWarning } from '../report/render.js';
-import { GcRunError } from '../errors/errors.js';
-import { exitCodeFor, formatError, runCommand } from './exit.js';
+import { reportTypedError, runCommand } from './exit.js';
+import type { Io } from './io.js';
 
-/** Where the command writes; defaults to the process streams. */
-export interface Io {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
+export type { Io };
 
 const PROG = 'gc-report';
 
@@ -63,11 +59,7 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     }
     return 0;
   } catch (e) {
-    if (e instanceof GcRunError) {
-      io.stderr.write(formatError(PROG, e) + '\n');
-      return exitCodeFor(e);
-    }
-    throw e;
+    return reportTypedError(PROG, e, io);
   }
 }
 

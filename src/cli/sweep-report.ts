@@ -1,8 +1,8 @@
-import type { PlanEntry } from '../train/plan-status.js';
-import { describeEntry } from '../train/plan-status.js';
-import type { RunOutcome } from '../train/run-one.js';
+import type { PlanEntry } from '../runner/plan-status.js';
+import { describeEntry } from '../runner/plan-status.js';
+import type { RunOutcome } from '../runner/run-one.js';
 import { describeHolder } from '../results/lock.js';
-import type { Io } from './gc-run.js';
+import type { Io } from './io.js';
 
 /** Prints the --dry-run plan: a table on stdout, or JSON with --json. */
 export function printPlan(entries: PlanEntry[], json: boolean, io: Io): void {

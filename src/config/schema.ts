@@ -10,7 +10,10 @@ const posInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
 const nonNeg = z.number().nonnegative();
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** The concrete backends, fastest first: the order `auto` tries them in (src/backend/select.ts). */
+export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** What `backend:` and --backend accept: `auto` or a concrete backend. */
+export const BACKENDS = ['auto', ...BACKEND_ORDER] as const;
 export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'] as const;
 export const INIT_SCHEMES = [
   'he_normal',
@@ -171,4 +174,5 @@ export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelSchema>;
 export type DatasetConfig = z.infer<typeof DatasetSchema>;
 export type BackendChoice = (typeof BACKENDS)[number];
+export type ConcreteBackend = (typeof BACKEND_ORDER)[number];
 export type InitConfig = z.infer<typeof InitSchema>;

@@ -12,6 +12,7 @@
  * must stay differentiable (explicit GC penalty) use vjps() instead.
  */
 import * as tf from '@tensorflow/tfjs';
+import { GC_ADD, MAX_POOL_MASK_2X2, MUL_CHANNELS, RELU_GRAD_STACKED, SPREAD_ROWS, UNPOOL_MASKED_2X2 } from '../backend/kernel-names.js';
 import { nodesFromXToY, type EngineInternals, type TapeNode } from './vjp.js';
 
 /** A tape node with the attributes its kernel ran with (recorded by `recordForward`). */
@@ -88,7 +89,7 @@ function ruleFor(node: Node): Rule {
       if (!x || !only('x')) return perSlice(node);
       return (dys, k) => {
         const dy = dys[0]!;
-        const fast = ours('GcReluGradStacked', { dy, x }, { k });
+        const fast = ours(RELU_GRAD_STACKED, { dy, x }, { k });
         if (fast) return { x: fast };
         return { x: tf.reshape(tf.mul(tf.reshape(dy, [k, ...x.shape]), tf.step(x)), dy.shape) };
       };
@@ -99,9 +100,9 @@ function ruleFor(node: Node): Rule {
       const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize as number, a.strides as number, 1, a.pad as 'valid', a.dimRoundingMode as 'floor');
       const plain = info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
         info.padInfo.top === 0 && info.padInfo.left === 0 && 2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
-      const mask = plain ? ours('GcMaxPoolMask2x2', { x }, { oh: info.outHeight, ow: info.outWidth }) : undefined;
+      const mask = plain ? ours(MAX_POOL_MASK_2X2, { x }, { oh: info.outHeight, ow: info.outWidth }) : undefined;
       if (!mask) return perSlice(node);
-      return (dys, k) => ({ x: ours('GcUnpoolMasked2x2', { dy: dys[0]!, mask }, { k })! });
+      return (dys, k) => ({ x: ours(UNPOOL_MASKED_2X2, { dy: dys[0]!, mask }, { k })! });
     }
     case 'Conv2D':
     case 'FusedConv2D': {
@@ -125,7 +126,7 @@ function ruleFor(node: Node): Rule {
       const s = scale ? tf.mul(r, scale) : r;
       return (dys) => {
         const dy = dys[0]!;
-        return { x: ours('GcMulChannels', { dy, s }) ?? tf.mul(dy, s) };
+        return { x: ours(MUL_CHANNELS, { dy, s }) ?? tf.mul(dy, s) };
       };
     }
     case 'Mean': {
@@ -137,7 +138,7 @@ function ruleFor(node: Node): Rule {
       return (dys, k) => {
         const shape = stackedShape(x, k);
         const dy = dys[0]!;
-        const fast = ours('GcSpreadRows', { dy }, { shape, scale: 1 / (h * w) });
+        const fast = ours(SPREAD_ROWS, { dy }, { shape, scale: 1 / (h * w) });
         return { x: fast ?? tf.mul(tf.broadcastTo(tf.reshape(dy, [shape[0], 1, 1, c]), shape), tf.scalar(1 / (h * w))) };
       };
     }
@@ -157,7 +158,7 @@ function ruleFor(node: Node): Rule {
 
 /** Sum of two stacked cotangents of one tensor (it feeds several consumers). */
 function accumulate(p: tf.Tensor, q: tf.Tensor): tf.Tensor {
-  return ours('GcAdd', { a: p, b: q }) ?? tf.add(p, q);
+  return ours(GC_ADD, { a: p, b: q }) ?? tf.add(p, q);
 }
 
 /** Records `f(x)` on the engine's tape, keeping each node's kernel attributes (the tape drops them). */

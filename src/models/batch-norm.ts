@@ -1,6 +1,6 @@
 /**
  * `GcBatchNormalization`: drop-in replacement for tf.layers.batchNormalization whose TRAINING
- * forward runs the two-pass training-mode batch norm of src/backend/wasm-kernels/bn-train.ts
+ * forward runs the two-pass training-mode batch norm of src/backend/ops/bn-train.ts
  * (one moments pass + one normalise pass, a 3-pass backward, instead of tf.moments + tf.batchNorm
  * and their autodiff: ~15 full-size passes per layer). It subclasses tfjs-layers' own
  * BatchNormalization, so weights (gamma, beta, moving_mean, moving_variance, in that order, same
@@ -16,7 +16,7 @@
  * checkpoints are those of a BatchNormalization layer followed by a ReLU layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain } from '../backend/wasm-kernels/bn-train.js';
+import { batchNormTrain } from '../backend/ops/bn-train.js';
 
 /** Arguments of tf.layers.batchNormalization. */
 export type BatchNormArgs = Parameters<typeof tf.layers.batchNormalization>[0];

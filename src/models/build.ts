@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/schema.js';
 import { initializeWeights } from './init.js';
+import type { InputShape } from './input-shape.js';
 import { resnet18, vgg } from './resnet.js';
 
-/** Input shape [H, W, C] of one example. */
-export type InputShape = [number, number, number];
+export type { InputShape };
 
 function mlp(cfg: Extract<ModelConfig, { arch: 'mlp' }>, input: InputShape, classes: number): tf.LayersModel {
   const model = tf.sequential();

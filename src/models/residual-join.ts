@@ -2,14 +2,14 @@
  * `GcResidualJoin`: the end of a residual block, relu(a + b) of the block's output and its skip
  * connection, as one layer (tf.layers.add then a ReLU layer, fused); with `pool: true` also the
  * global average pool that follows the last block (mean over H, W of NHWC: output [N, C]).
- * In training the fused ops of src/backend/wasm-kernels/residual.ts run: one forward pass
+ * In training the fused ops of src/backend/ops/residual.ts run: one forward pass
  * (pooled: y is never written) and a one-pass backward (pooled: no broadcast of the pooled
  * gradient). Inference (training false/absent) is tf.relu(tf.add(a, b)) (+ tf.mean), the ops the
  * stacked-GC rules (src/metrics/vjp-stacked.ts) know. No weights: a model's weights, their order
  * and checkpoints are those of the add + ReLU (+ pooling) layers it replaces.
  */
 import * as tf from '@tensorflow/tfjs';
-import { addRelu, addReluMean } from '../backend/wasm-kernels/residual.js';
+import { addRelu, addReluMean } from '../backend/ops/residual.js';
 
 /** Arguments of GcResidualJoin: tfjs-layers' layer arguments, plus `pool`. */
 export type GcResidualJoinArgs = { pool?: boolean; name?: string; trainable?: boolean };

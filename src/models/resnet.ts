@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/schema.js';
-import type { InputShape } from './build.js';
+import type { InputShape } from './input-shape.js';
 import { batchNormalization } from './batch-norm.js';
 import { residualJoin } from './residual-join.js';
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../config/schema.js';
 import { crossEntropy, sumOfSquares } from '../metrics/classification.js';
-import type { PenaltyTerm } from '../train/objective.js';
+import type { PenaltyTerm } from './term.js';
 
 /**
  * Flatness penalty λ·||∇_θ L_batch||²: explicit gradient-norm regularisation, the term that
@@ -12,11 +11,11 @@ import type { PenaltyTerm } from '../train/objective.js';
  * explainSecondOrderError. The forward is re-run inside the inner gradient (training mode, as
  * for the loss) so that the inner tape is self-contained.
  */
-export function flatnessTerm(cfg: RunConfig): PenaltyTerm {
+export function flatnessTerm(lambda: number): PenaltyTerm {
   return {
     column: 'flatness_penalty',
     key: 'regularizers.flatness',
-    lambda: cfg.regularizers.flatness,
+    lambda,
     secondOrder: true,
     value: ({ params, x, y, forward }) =>
       tf.tidy(() => {

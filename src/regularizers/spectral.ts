@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedArray, StatefulPart } from '../train/state.js';
-import type { RunConfig } from '../config/schema.js';
+import type { NamedArray, StatefulPart } from '../results/trainer-state.js';
 import { Rng } from '../rng/rng.js';
-import type { PenaltyTerm } from '../train/objective.js';
+import type { PenaltyTerm } from './term.js';
 
 /**
  * A kernel as the matrix whose largest singular value the spectral penalty controls.
@@ -140,15 +139,15 @@ export class SpectralNorms implements StatefulPart {
 
 /**
  * Spectral-norm penalty (λ/2)·Σ_l σ_max(W_l)² over dense and conv kernels (conv kernels as
- * [kh·kw·cin, cout] matrices, see `kernelMatrix`). Each step runs `regularizers.spectral_power_iters`
- * power iterations from the persistent vectors in `norms`; the gradient is σ_l·u_l v_lᵀ.
+ * [kh·kw·cin, cout] matrices, see `kernelMatrix`). Each step runs `iters`
+ * (`regularizers.spectral_power_iters`) power iterations from the persistent vectors in `norms`;
+ * the gradient is σ_l·u_l v_lᵀ.
  */
-export function spectralTerm(cfg: RunConfig, norms: SpectralNorms): PenaltyTerm {
-  const iters = cfg.regularizers.spectral_power_iters;
+export function spectralTerm(lambda: number, norms: SpectralNorms, iters: number): PenaltyTerm {
   return {
     column: 'spectral_penalty',
     key: 'regularizers.spectral',
-    lambda: cfg.regularizers.spectral,
+    lambda,
     value: () =>
       tf.tidy(() => {
         const s = norms.sigmas(iters);

@@ -3,22 +3,16 @@
  * (Dherin et al. 2022) as the knob grows? Measured by the Spearman rank correlation between
  * knob value and final GC over the sweep's complete runs.
  */
+import { PAPER_KNOBS } from '../config/knobs.js';
 import type { Sweep, KnobValue, Stat } from './aggregate.js';
 import { compareKnobValues, formatKnobValue } from './aggregate.js';
 import { mean, sampleStd, spearman } from './stats.js';
 import { fmtRho, fmtStat, mdTable, textTable } from './format.js';
 
-/** Expected sign of d(final GC)/d(knob), by config key: +1 GC grows with the knob, −1 it falls. */
-export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = {
-  'optimizer.lr': -1,
-  'train.batch_size': 1,
-  'model.init.scale': 1,
-  'regularizers.weight_decay': -1,
-  'regularizers.spectral': -1,
-  'regularizers.flatness': -1,
-  'regularizers.gc': -1,
-  'dataset.label_noise': -1,
-};
+/** Expected sign of d(final GC)/d(knob), by config key (from config/knobs.ts): +1 GC grows with the knob, −1 it falls. */
+export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = Object.fromEntries(
+  Object.values(PAPER_KNOBS).map((k) => [k.key, k.expected]),
+);
 
 /** One row of the reproduction table. */
 export interface ReproRow {

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NamedArray, TrainerState } from '../train/state.js';
+import type { NamedArray, TrainerState } from './trainer-state.js';
 import { writeJsonAtomic } from './atomic.js';
 
 /** Folder of a run's checkpoint: <run dir>/checkpoint. */

@@ -7,8 +7,9 @@ import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metr
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
-import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
-import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from './state.js';
+import type { Params, PenaltyTerm } from '../regularizers/term.js';
+import { objective, penaltyTerms } from './objective.js';
+import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from '../results/trainer-state.js';
 import { SpectralNorms } from '../regularizers/spectral.js';
 import { explainGcMemoryError } from '../metrics/gc-memory.js';
 import { explainSecondOrderError, registerSecondOrderGradients } from '../regularizers/second-order.js';

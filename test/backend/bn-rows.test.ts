@@ -1,11 +1,11 @@
-// batchNormRows (simd/assembly/batchnorm.ts) on edge values: its floors take cheaper routes than
+// batchNormRows (backend/wasm/assembly/batch-norm.ts) on edge values: its floors take cheaper routes than
 // f32x4.max, which must give max's exact results (signed zeros, NaN, infinities).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { setupBackends } from './compare.js';
-import { simd, ptr } from '../../src/backend/simd/module.js';
+import { setupBackends } from '../helpers/compare.js';
+import { simd, ptr } from '../../src/backend/simd.js';
 
 before(setupBackends);
 

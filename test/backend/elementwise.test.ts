@@ -6,9 +6,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { rowBroadcast } from '../../src/backend/wasm-kernels/elementwise.js';
-import { axisRun } from '../../src/backend/wasm-kernels/reduce.js';
+import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
+import { rowBroadcast } from '../../src/backend/wasm/elementwise.js';
+import { axisRun } from '../../src/backend/wasm/reduce.js';
 
 test.before(setupBackends);
 

@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, setupBackends } from './compare.js';
+import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 
 before(setupBackends);
 

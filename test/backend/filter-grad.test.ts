@@ -1,8 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { filterGradTuning } from '../../src/backend/wasm-kernels/filter-grad.js';
+import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
+import { filterGradTuning } from '../../src/backend/wasm/tuning.js';
 
 before(setupBackends);
 

@@ -1,8 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { stockFusedConv2d } from '../../src/backend/wasm-kernels/fused-conv-grad.js';
+import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
+import { stockFusedConv2d } from '../../src/backend/ops/fused-conv-grad.js';
 
 before(setupBackends);
 

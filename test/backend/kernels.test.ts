@@ -1,11 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
-import { blockRepeats } from '../../src/backend/wasm-kernels/tile.js';
-import { leadingAxes } from '../../src/backend/wasm-kernels/reduce.js';
-import { mergeAxes } from '../../src/backend/wasm-kernels/transpose.js';
+import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
+import { blockRepeats } from '../../src/backend/wasm/tile.js';
+import { leadingAxes } from '../../src/backend/wasm/reduce.js';
+import { mergeAxes } from '../../src/backend/wasm/transpose.js';
 
 before(setupBackends);
 

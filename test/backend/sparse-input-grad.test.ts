@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, setupBackends } from './compare.js';
-import { sparseInputGradTuning } from '../../src/backend/wasm-kernels/sparse-input-grad.js';
+import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
+import { sparseInputGradTuning } from '../../src/backend/wasm/tuning.js';
 import { Rng } from '../../src/rng/rng.js';
 
 before(setupBackends);

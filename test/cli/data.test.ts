@@ -8,7 +8,7 @@ import { dataCommand, type Io } from '../../src/cli/data.js';
 import { exitCodeFor } from '../../src/cli/exit.js';
 import { DataError, UsageError } from '../../src/errors/errors.js';
 import { packageRoot } from '../../src/data/paths.js';
-import { cleanupTempDirs, tempDir } from '../data/fixtures.js';
+import { cleanupTempDirs, tempDir } from '../helpers/data-fixtures.js';
 
 after(cleanupTempDirs);
 

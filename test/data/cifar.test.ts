@@ -13,7 +13,7 @@ import {
 } from '../../src/data/cifar.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES } from '../../src/data/sources.js';
-import { cifar100Labels, cifarPixel, cifarRecords, cleanupTempDirs, tempDir, writeCifar100Tree, writeCifar10Tree } from './fixtures.js';
+import { cifar100Labels, cifarPixel, cifarRecords, cleanupTempDirs, tempDir, writeCifar100Tree, writeCifar10Tree } from '../helpers/data-fixtures.js';
 
 after(cleanupTempDirs);
 

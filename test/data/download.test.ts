@@ -10,7 +10,7 @@ import { downloadFile, installSources, type ProgressEvent } from '../../src/data
 import { sha256Hex } from '../../src/data/integrity.js';
 import { fetchDataset } from '../../src/data/registry.js';
 import { CIFAR10_TRAIN_FILES, CIFAR10_SOURCES, type SourceFile } from '../../src/data/sources.js';
-import { cleanupTempDirs, tarGz, tempDir, writeCifar10Tree } from './fixtures.js';
+import { cleanupTempDirs, tarGz, tempDir, writeCifar10Tree } from '../helpers/data-fixtures.js';
 
 // Everything here talks to 127.0.0.1 only.
 let archive: Buffer;

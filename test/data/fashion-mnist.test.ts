@@ -6,7 +6,7 @@ import { DataError } from '../../src/errors/errors.js';
 import { sha256Hex } from '../../src/data/integrity.js';
 import { DATA_DIR_ENV, packageRoot, resolveDataRoot } from '../../src/data/paths.js';
 import { DATASETS, loadDataset } from '../../src/data/registry.js';
-import { cleanupTempDirs, tempDir } from './fixtures.js';
+import { cleanupTempDirs, tempDir } from '../helpers/data-fixtures.js';
 
 after(cleanupTempDirs);
 

@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '../../src/errors/errors.js';
 import { idxToSplit, parseIdx, readIdxFile } from '../../src/data/idx.js';
-import { cleanupTempDirs, idxBuffer, tempDir } from './fixtures.js';
+import { cleanupTempDirs, idxBuffer, tempDir } from '../helpers/data-fixtures.js';
 
 after(cleanupTempDirs);
 

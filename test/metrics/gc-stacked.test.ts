@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { geometricComplexity, jacobianSqNorms, type LogitsFn } from '../../src/metrics/gc.js';
 import { canStack } from '../../src/metrics/vjp-stacked.js';
-import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
 import { batchNormalization } from '../../src/models/batch-norm.js';

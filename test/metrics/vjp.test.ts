@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { jacobianSqNorms } from '../../src/metrics/gc.js';
 import { vjps } from '../../src/metrics/vjp.js';
-import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
+import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { Rng } from '../../src/rng/rng.js';
 import { useBackend } from '../helpers/tf.js';

@@ -1,5 +1,5 @@
 /**
- * Training-mode batch norm (src/backend/wasm-kernels/bn-train.ts: GcBatchNormTrain and the
+ * Training-mode batch norm (src/backend/ops/bn-train.ts: GcBatchNormTrain and the
  * kernels of its gradient) and the GcBatchNormalization layer (src/models/batch-norm.ts) against
  * tfjs-layers' BatchNormalization / tf.moments + tf.batchNorm: forward, first- and second-order
  * gradients on cpu (fallback ops) and wasm (our kernels), moving statistics, inference, leaks.
@@ -7,14 +7,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compare.js';
-import { batchNormTrain } from '../../src/backend/wasm-kernels/bn-train.js';
-import { BN_TRAIN } from '../../src/backend/wasm-kernels/bn-train-kernels.js';
+import { assertMatchesCpu, randn, relErr, setupBackends } from '../helpers/compare.js';
+import { batchNormTrain } from '../../src/backend/ops/bn-train.js';
+import { BN_TRAIN } from '../../src/backend/wasm/bn-train.js';
 import { batchNormalization, GcBatchNormalization } from '../../src/models/batch-norm.js';
 import { ModelSchema } from '../../src/config/schema.js';
 import { architecture } from '../../src/models/build.js';
 import { buildReferenceModel } from '../../bench/reference-models.js';
-import { trainFewSteps } from './train-steps.js';
+import { trainFewSteps } from '../helpers/train-steps.js';
 
 test.before(setupBackends);
 

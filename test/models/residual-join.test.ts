@@ -1,5 +1,5 @@
 /**
- * The fused residual join (src/backend/wasm-kernels/residual.ts: GcAddRelu, GcAddReluMean and its
+ * The fused residual join (src/backend/ops/residual.ts: GcAddRelu, GcAddReluMean and its
  * gradient kernel) and the GcResidualJoin layer (src/models/residual-join.ts) against the tf-op
  * formulation relu(add(a, b)) (+ mean over H, W): forward, first- and second-order gradients on
  * cpu (fallback ops) and wasm (our kernels), leaks, layer training and serialization.
@@ -7,10 +7,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { assertMatchesCpu, randn, relErr, setupBackends } from '../backend/compare.js';
-import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addRelu, addReluMean } from '../../src/backend/wasm-kernels/residual.js';
+import { assertMatchesCpu, randn, relErr, setupBackends } from '../helpers/compare.js';
+import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addRelu, addReluMean } from '../../src/backend/ops/residual.js';
 import { GcResidualJoin, residualJoin } from '../../src/models/residual-join.js';
-import { trainFewSteps } from './train-steps.js';
+import { trainFewSteps } from '../helpers/train-steps.js';
 
 test.before(setupBackends);
 

@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { RunConfigSchema } from '../../src/config/schema.js';
 import { flatnessTerm } from '../../src/regularizers/flatness.js';
+import { jacobianStrategyFor } from '../../src/metrics/gc.js';
 import { gcPenaltyTerm } from '../../src/regularizers/gc-penalty.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
-import type { StepContext } from '../../src/train/objective.js';
+import type { StepContext } from '../../src/regularizers/term.js';
 import { Rng } from '../../src/rng/rng.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
 
-const cfg = (regularizers: object) =>
-  RunConfigSchema.parse({ experiment: 't', model: { arch: 'mlp' }, optimizer: { lr: 0.1 }, train: { batch_size: 1, epochs: 1 }, regularizers });
 const randn = (rng: Rng, n: number) => Array.from({ length: n }, () => Math.fround(rng.normal()));
 
 /** ||∇_{W,b} CE||² of the linear softmax model logits = xW + b, in float64 (closed form). */
@@ -46,7 +44,7 @@ test('flatness penalty of a linear softmax model: value and its gradient match t
   const forward = (xi: tf.Tensor) => tf.add(tf.matMul(tf.reshape(xi, [xi.shape[0], d]), W), B) as tf.Tensor2D;
   const ctx = { params: { all: [W, B], kernels: [W] }, x: xt, y: yt, forward } as unknown as StepContext;
   registerSecondOrderGradients();
-  const term = flatnessTerm(cfg({ flatness: 1 }));
+  const term = flatnessTerm(1);
   assert.equal(term.secondOrder, true);
   const { value, grads } = tf.variableGrads(() => term.value(ctx), [W, B]);
   const ref = gradNormSq64(x, y, w0, b0, n, d, c);
@@ -81,7 +79,7 @@ test('GC penalty of an affine model equals ||W||_F² and its gradient is 2W (bia
   const { value, grads } = tf.variableGrads(() => {
     const logits = forward(xt);
     const ctx = { params: { all: [W, B], kernels: [W] }, x: xt, forward, logits } as unknown as StepContext;
-    return gcPenaltyTerm(cfg({ gc: 1 })).value(ctx);
+    return gcPenaltyTerm(1, jacobianStrategyFor('mlp')).value(ctx);
   }, [W, B]);
   const ref = w0.reduce((s, v) => s + v * v, 0);
   assert.ok(relDiff((await value.data())[0], ref) < 1e-5);

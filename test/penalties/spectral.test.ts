@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { RunConfigSchema } from '../../src/config/schema.js';
 import { kernelMatrix, SpectralNorms, spectralTerm } from '../../src/regularizers/spectral.js';
-import { weightDecayTerm, type StepContext } from '../../src/train/objective.js';
+import type { StepContext } from '../../src/regularizers/term.js';
+import { weightDecayTerm } from '../../src/regularizers/weight-decay.js';
 import { Rng } from '../../src/rng/rng.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
 
-const cfg = (regularizers: object) =>
-  RunConfigSchema.parse({ experiment: 't', model: { arch: 'mlp' }, optimizer: { lr: 0.1 }, train: { batch_size: 1, epochs: 1 }, regularizers });
 
 /** σ_max of a row-major [m, n] matrix in float64: power iteration on AᵀA until it stops moving. */
 function sigmaMax64(a: ArrayLike<number>, m: number, n: number): { sigma: number; u: Float64Array; v: Float64Array } {
@@ -87,7 +85,7 @@ test('spectral penalty: value (1/2)·Σσ², gradient σ·u vᵀ per layer (u, v
   const w2 = tf.variable(tf.tensor4d(a2, [3, 3, 2, 3]));
   const norms = new SpectralNorms([w1, w2], 0);
   await norms.measure(200); // converge the persistent vectors first
-  const term = spectralTerm(cfg({ spectral: 1, spectral_power_iters: 1 }), norms);
+  const term = spectralTerm(1, norms, 1);
   const ctx = { params: { all: [w1, w2], kernels: [w1, w2] } } as unknown as StepContext;
   const { value, grads } = tf.variableGrads(() => term.value(ctx), [w1, w2]);
   const r1 = sigmaMax64(a1, 6, 4);
@@ -111,8 +109,8 @@ test('L2 penalty of known weights: (1/2)·||kernels||², biases only when asked'
   const k = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
   const b = tf.variable(tf.tensor1d([5]));
   const ctx = { params: { all: [k, b], kernels: [k] } } as unknown as StepContext;
-  const v1 = weightDecayTerm(cfg({ weight_decay: 1 })).value(ctx);
-  const v2 = weightDecayTerm(cfg({ weight_decay: 1, weight_decay_biases: true })).value(ctx);
+  const v1 = weightDecayTerm(1).value(ctx);
+  const v2 = weightDecayTerm(1, true).value(ctx);
   assert.equal((await v1.data())[0], 15);
   assert.equal((await v2.data())[0], 27.5);
   tf.dispose([k, b, v1, v2]);

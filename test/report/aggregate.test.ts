@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadSweeps } from '../../src/report/build.js';
 import { discoverRuns } from '../../src/report/discover.js';
 import { reproRows } from '../../src/report/repro.js';
-import { tempDir, writeDemoResults, writeRun, curve } from './fixtures.js';
+import { tempDir, writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
 
 const close = (a: number | null, b: number, msg?: string) =>
   assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${msg ?? ''} expected ${b}, got ${a}`);

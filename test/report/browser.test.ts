@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { reportCommand } from '../../src/cli/report.js';
-import { tempDir, writeDemoResults } from './fixtures.js';
+import { tempDir, writeDemoResults } from '../helpers/report-fixtures.js';
 import { findOnPath, requirement } from '../helpers/requirements.js';
 
 const CHROMIUM = findOnPath(process.env.GC_CHROMIUM || 'chromium');

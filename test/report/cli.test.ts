@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { parseCsv } from '../../src/report/csv.js';
-import { tempDir, writeDemoResults, writeRun, curve } from './fixtures.js';
+import { tempDir, writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
 
 function capture() {
   const out: string[] = [];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../src/report/csv.js';
 import { parseMetrics } from '../../src/report/read-run.js';
 import { DataError } from '../../src/errors/errors.js';
-import { HEADER } from './fixtures.js';
+import { HEADER } from '../helpers/report-fixtures.js';
 
 test('parses quoted fields, escaped quotes, empty cells and CRLF', () => {
   const t = parseCsv('a,b,c\r\n1,"x, ""y""",\r\n"",2,3\r\n', 'f.csv');

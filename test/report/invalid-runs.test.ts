@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { parseCsv } from '../../src/report/csv.js';
-import { tempDir, writeRun, curve } from './fixtures.js';
+import { tempDir, writeRun, curve } from '../helpers/report-fixtures.js';
 
 function capture() {
   const out: string[] = [];

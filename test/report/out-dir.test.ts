@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { dirname, join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { REPORT_MARKER } from '../../src/report/out-dir.js';
-import { tempDir, writeRun, curve } from './fixtures.js';
+import { tempDir, writeRun, curve } from '../helpers/report-fixtures.js';
 
 function capture() {
   const out: string[] = [];

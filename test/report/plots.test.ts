@@ -4,7 +4,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { loadSweeps } from '../../src/report/build.js';
 import { curveSpec, finalGcVsKnobSpec, finalGcVsAccSpec, plotSpecs, spansDecades } from '../../src/report/plots.js';
 import { renderSpec, fontWarning, PNG_SCALE } from '../../src/report/render.js';
-import { tempDir, writeDemoResults } from './fixtures.js';
+import { tempDir, writeDemoResults } from '../helpers/report-fixtures.js';
 
 const root = tempDir('plots');
 writeDemoResults(root);

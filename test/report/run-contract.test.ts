@@ -12,7 +12,7 @@ import type { PlannedRun } from '../../src/config/sweep.js';
 import { augmentBatch } from '../../src/data/augment.js';
 import type { Split } from '../../src/data/split.js';
 import { Rng } from '../../src/rng/rng.js';
-import { executeRun, runDir, type RunEvents } from '../../src/train/run-one.js';
+import { executeRun, runDir, type RunEvents } from '../../src/runner/run-one.js';
 import { MetricsCsv } from '../../src/results/metrics-csv.js';
 import {
   METRICS_BASE_COLUMNS, RUN_STATUSES, formatMetricNumber, parseMetricNumber, runRecordSchema, storedRunRecordSchema,
@@ -20,7 +20,7 @@ import {
 import { parseMetrics, readRun } from '../../src/report/read-run.js';
 import { reportCommand } from '../../src/cli/report.js';
 import { useBackend } from '../helpers/tf.js';
-import { tempDir } from './fixtures.js';
+import { tempDir } from '../helpers/report-fixtures.js';
 
 function synthetic(n: number, seed: number): Split {
   const rng = new Rng(seed);

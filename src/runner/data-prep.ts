@@ -1,0 +1,41 @@
+import type { RunConfig } from '../config/schema.js';
+import { loadDataset, type LoadedDataset } from '../data/registry.js';
+import { stratifiedSubset } from '../data/subset.js';
+import { applyLabelNoise } from '../data/noise.js';
+import { augmentBatch } from '../data/augment.js';
+import type { TrainerData } from '../train/trainer.js';
+
+/** Key of the loaded data a run needs: runs sharing it share one load. */
+export function datasetKey(cfg: RunConfig): string {
+  return `${cfg.dataset.name}|${cfg.dataset.data_dir ?? ''}`;
+}
+
+/** Loads each distinct dataset of a sweep once. */
+export async function loadDatasets(
+  configs: RunConfig[],
+  opts: { dataDir?: string; download?: boolean } = {},
+): Promise<Map<string, LoadedDataset>> {
+  const out = new Map<string, LoadedDataset>();
+  for (const cfg of configs) {
+    const key = datasetKey(cfg);
+    if (out.has(key)) continue;
+    out.set(key, await loadDataset(cfg.dataset.name, { dataDir: cfg.dataset.data_dir ?? opts.dataDir, download: opts.download }));
+  }
+  return out;
+}
+
+/**
+ * The data one run trains on: seeded stratified subsets (dataset.seed, shared by all runs),
+ * label noise on the training labels only (run seed), augmentation where configured.
+ */
+export function prepareRunData(cfg: RunConfig, ds: LoadedDataset): TrainerData {
+  const d = cfg.dataset;
+  let train = d.train_size && d.train_size < ds.train.n ? stratifiedSubset(ds.train, d.train_size, d.seed) : ds.train;
+  const test = d.test_size && d.test_size < ds.test.n ? stratifiedSubset(ds.test, d.test_size, d.seed + 1) : ds.test;
+  if (d.label_noise > 0) {
+    const noisy = applyLabelNoise(train.y, ds.numClasses, d.label_noise, cfg.seed);
+    train = { ...train, y: noisy.labels };
+  }
+  const augment = d.augment ?? ds.name.startsWith('cifar');
+  return { train, test, classes: ds.numClasses, augment: augment ? augmentBatch : undefined };
+}

@@ -1,0 +1,13 @@
+import type { EpochRow, StepProgress } from '../train/trainer.js';
+
+/**
+ * What the sweep runner reports while it works. The runner calls it; the CLI implements it
+ * (bars or lines, src/cli/progress.ts and src/cli/pool-progress.ts), so runner/ never imports cli/.
+ */
+export interface SweepProgress {
+  startRun(index: number, total: number, id: string, epochs: number): void;
+  step(p: StepProgress): void;
+  epoch(row: EpochRow): void;
+  endRun(status: string): void;
+  stop(): void;
+}
