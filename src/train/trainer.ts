@@ -72,7 +72,8 @@ export class Trainer {
   epoch = 0;
   /** Further persistent state to checkpoint (penalty terms that are StatefulPart are included automatically). */
   readonly extraState: StatefulPart[] = [];
-  private readonly gcExamples: tf.Tensor;
+  /** GC examples in host memory (batches are copied to the device one at a time; see metrics/examples.ts). */
+  readonly gcExamples: Split;
   private readonly params: Params;
   private readonly infer: LogitsFn;
   /** Power-iteration state for the spectral penalty and the spectral_* columns. */
@@ -97,8 +98,7 @@ export class Trainer {
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
     const n = Math.min(cfg.gc.examples, data.train.n);
     const pick = Rng.derive(cfg.seed, 'gc-examples').permutation(data.train.n).subarray(0, n);
-    const sub = takeExamples(data.train, pick);
-    this.gcExamples = tf.tensor4d(sub.x, [n, ...sub.shape]);
+    this.gcExamples = takeExamples(data.train, pick);
   }
 
   /** CSV columns added by penalty terms, in order. */
@@ -280,9 +280,8 @@ export class Trainer {
     this.epoch = state.epoch;
   }
 
-  /** Frees every tensor this trainer owns (model, optimizer state, GC examples). */
+  /** Frees every tensor this trainer owns (model, optimizer state). */
   dispose(): void {
-    this.gcExamples.dispose();
     this.spectral.dispose();
     this.optimizer.dispose();
     this.model.dispose();
