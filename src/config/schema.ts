@@ -105,6 +105,11 @@ export const TrainSchema = z.strictObject({
   stop_train_acc: z.number().gt(0).max(1).optional(),
   /** Batch size for test-set evaluation (memory only; does not change results). */
   eval_batch_size: posInt.default(500),
+  /**
+   * Also save the model every this many epochs (epoch 0 included) to snapshots/epoch-NNNN/;
+   * omitted = only the final model (model/, always saved when a run completes).
+   */
+  save_every: posInt.optional(),
 });
 
 export const GcSchema = z.strictObject({
