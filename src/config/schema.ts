@@ -89,11 +89,24 @@ export const VggSchema = z.strictObject({
 export const ModelSchema = z.discriminatedUnion('arch', [MlpSchema, CnnSchema, ResNet18Schema, VggSchema]);
 export const MODEL_ARCHS = ['mlp', 'cnn', 'resnet18', 'vgg'] as const;
 
-export const OptimizerSchema = z.strictObject({
+export const SgdSchema = z.strictObject({
   name: z.literal('sgd').default('sgd'),
   lr: z.number().positive(),
   momentum: z.number().min(0).lt(1).default(0),
 });
+
+/**
+ * Polyak / corridor step size (Dherin & Rosca 2024): plain gradient steps θ ← θ − h∇L with
+ * h = min(lr_max, c · L(θ) / ‖∇L(θ)‖²) from each step's batch loss (the full objective,
+ * penalties included; optimum value taken as 0) and gradient. Columns step_mean/min/max log h.
+ */
+export const PolyakSchema = z.strictObject({
+  name: z.literal('polyak'),
+  lr_max: z.number().positive(),
+  c: z.number().positive().default(1),
+});
+
+export const OptimizerSchema = z.discriminatedUnion('name', [SgdSchema, PolyakSchema]);
 
 export const TrainSchema = z.strictObject({
   batch_size: posInt,
@@ -126,6 +139,16 @@ export const GcSchema = z.strictObject({
   method: z.enum(['exact', 'projection']).default('exact'),
   /** Random directions per example for method projection. */
   projections: posInt.default(8),
+});
+
+export const MetricsSchema = z.strictObject({
+  /**
+   * Neural collapse on the penultimate-layer embedding at every GC measurement: columns cdnv
+   * (class-distance normalised variance) and embedding_gc (GC of input → embedding, by gc.method).
+   */
+  neural_collapse: z.boolean().default(false),
+  /** Class-balanced, seeded subset of training examples for the neural-collapse columns. */
+  nc_examples: posInt.default(512),
 });
 
 export const RegularizersSchema = z.strictObject({
@@ -163,6 +186,7 @@ const common = {
   train: TrainSchema,
   gc: GcSchema.default(() => GcSchema.parse({})),
   regularizers: RegularizersSchema.default(() => RegularizersSchema.parse({})),
+  metrics: MetricsSchema.default(() => MetricsSchema.parse({})),
 };
 
 /** One run, fully resolved. */

@@ -28,7 +28,7 @@ export interface Cdnv {
 /**
  * CDNV (module doc) of embeddings `emb` ([n, d] row-major) with labels `labels` ([n]),
  * over the classes in `only` (default: every class present). Float64 accumulation.
- * Throws RangeError with fewer than two classes, or when two class means coincide.
+ * Throws RangeError with fewer than two classes. Two coinciding class means make it Infinity.
  */
 export function classDistanceNormalizedVariance(emb: ArrayLike<number>, labels: ArrayLike<number>, d: number, only?: readonly number[]): Cdnv {
   const n = labels.length;
@@ -61,7 +61,7 @@ export function classDistanceNormalizedVariance(emb: ArrayLike<number>, labels: 
     for (let b = a + 1; b < k; b++) {
       let dist = 0;
       for (let j = 0; j < d; j++) dist += (mean[a * d + j] - mean[b * d + j]) ** 2;
-      if (!(dist > 0)) throw new RangeError(`CDNV undefined: classes ${classes[a]} and ${classes[b]} have the same mean embedding`);
+      // Coinciding means: Infinity (NaN when both classes are also collapsed), as the formula gives.
       sum += (variance[a] + variance[b]) / (2 * dist);
     }
   }

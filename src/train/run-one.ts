@@ -137,7 +137,7 @@ async function train(
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
-    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns];
+    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
     let secondsBefore = 0;
     if (ckpt && truncateMetricsCsv(csv.path, columns, ckpt.meta.epoch)) {
@@ -174,7 +174,8 @@ async function train(
       const row: EpochRow = {
         epoch,
         step: trainer.step,
-        lr: cfg.optimizer.lr,
+        // polyak: the cap lr_max (the steps taken are in step_size_*)
+        lr: cfg.optimizer.name === 'polyak' ? cfg.optimizer.lr_max : cfg.optimizer.lr,
         train_loss: train?.loss ?? null,
         train_acc: train?.acc ?? null,
         ...m,

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
+import { gcExamplesOf, neuralCollapseExamplesOf } from './gc-examples.js';
+import { neuralCollapse } from './model-measures.js';
+import { PolyakOptimizer } from './polyak.js';
 import { correctCount, sumOfSquares } from '../metrics/classification.js';
 import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
@@ -15,6 +18,10 @@ import { explainSecondOrderError, registerSecondOrderGradients } from '../regula
 
 /** Columns measured at the end of every epoch by the trainer besides BASE_COLUMNS and penalties. */
 export const SPECTRAL_COLUMNS = ['spectral_max', 'spectral_sum'] as const;
+/** Columns of metrics.neural_collapse (at every GC measurement; empty on other epochs). */
+export const NEURAL_COLLAPSE_COLUMNS = ['cdnv', 'embedding_gc'] as const;
+/** Columns of optimizer.name polyak: the step sizes h used over the epoch (empty at epoch 0). */
+export const STEP_SIZE_COLUMNS = ['step_size_mean', 'step_size_min', 'step_size_max'] as const;
 
 /** One row of metrics.csv (numbers; null = not measured this epoch). */
 export interface EpochRow {
@@ -78,14 +85,18 @@ export class Trainer {
   private readonly infer: LogitsFn;
   /** Power-iteration state for the spectral penalty and the spectral_* columns. */
   private readonly spectral: SpectralNorms;
+  /** Neural-collapse examples (metrics.neural_collapse), in host memory. */
+  private readonly ncExamples: Split | null;
+  /** Step sizes of the last trained epoch (polyak). */
+  private epochSteps: { mean: number; min: number; max: number } | null = null;
 
   constructor(
     readonly cfg: RunConfig,
     readonly model: tf.LayersModel,
     readonly data: TrainerData,
   ) {
-    const { lr, momentum } = cfg.optimizer;
-    this.optimizer = momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
+    const o = cfg.optimizer;
+    this.optimizer = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
@@ -96,9 +107,8 @@ export class Trainer {
     registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
-    const n = Math.min(cfg.gc.examples, data.train.n);
-    const pick = Rng.derive(cfg.seed, 'gc-examples').permutation(data.train.n).subarray(0, n);
-    this.gcExamples = takeExamples(data.train, pick);
+    this.gcExamples = gcExamplesOf(cfg, data.train);
+    this.ncExamples = cfg.metrics.neural_collapse ? neuralCollapseExamplesOf(cfg, data.train) : null;
   }
 
   /** CSV columns added by penalty terms, in order. */
@@ -109,6 +119,14 @@ export class Trainer {
   /** Every regulariser column of metrics.csv, in order: penalty values, then spectral norms. */
   get regularizerColumns(): string[] {
     return [...this.penaltyColumns, ...SPECTRAL_COLUMNS];
+  }
+
+  /** Optional measurement columns (neural collapse, Polyak step sizes), in order; after regularizerColumns. */
+  get metricColumns(): string[] {
+    return [
+      ...(this.ncExamples ? NEURAL_COLLAPSE_COLUMNS : []),
+      ...(this.optimizer instanceof PolyakOptimizer ? STEP_SIZE_COLUMNS : []),
+    ];
   }
 
   /** Number of mini-batches per epoch (the last one may be smaller). */
@@ -139,7 +157,8 @@ export class Trainer {
         stats = [out.ce, correctCount(out.logits, y), ...out.values].map((t) => tf.keep(t));
         return out.total;
       }, this.params.all);
-      this.optimizer.applyGradients(grads);
+      if (this.optimizer instanceof PolyakOptimizer) stats.push(this.optimizer.polyakStep(value as tf.Scalar, grads));
+      else this.optimizer.applyGradients(grads);
       // `value` may be the very tensor kept in stats (no penalty): the tidy frees it, not us.
       void value;
       const packed = tf.stack(stats) as tf.Tensor1D;
@@ -158,6 +177,8 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const penSums = new Array<number>(this.terms.length).fill(0);
+    const polyak = this.optimizer instanceof PolyakOptimizer;
+    const steps = { sum: 0, min: Infinity, max: -Infinity, count: 0 };
     this.epoch += 1;
     for (let b = 0; b < batches; b++) {
       const idx = perm.subarray(b * bs, Math.min(n, (b + 1) * bs));
@@ -168,9 +189,17 @@ export class Trainer {
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
+      if (polyak) {
+        const h = v[2 + penSums.length];
+        steps.sum += h;
+        steps.min = Math.min(steps.min, h);
+        steps.max = Math.max(steps.max, h);
+        steps.count += 1;
+      }
       await onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
       if (!Number.isFinite(v[0])) break;
     }
+    this.epochSteps = polyak && steps.count ? { mean: steps.sum / steps.count, min: steps.min, max: steps.max } : null;
     return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
   }
 
@@ -188,6 +217,8 @@ export class Trainer {
     weight_norm_sq: number;
     spectral_max: number;
     spectral_sum: number;
+    /** metricColumns' values (null = not measured this epoch). */
+    [column: string]: number | null;
   }> {
     const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
     const t0 = performance.now();
@@ -199,7 +230,19 @@ export class Trainer {
     wn.dispose();
     // Always measured (cheap): 50 power iterations from the persistent vectors converge.
     const sn = await this.spectral.measure(50);
-    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum };
+    const extra: Record<string, number | null> = {};
+    if (this.ncExamples) {
+      const nc = gc === null ? null : await this.measureNeuralCollapse();
+      extra.cdnv = nc?.cdnv ?? null;
+      extra.embedding_gc = nc?.embedding_gc ?? null;
+    }
+    if (this.optimizer instanceof PolyakOptimizer) {
+      const s = this.epoch === 0 ? null : this.epochSteps;
+      extra.step_size_mean = s?.mean ?? null;
+      extra.step_size_min = s?.min ?? null;
+      extra.step_size_max = s?.max ?? null;
+    }
+    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum, ...extra };
   }
 
   /**
@@ -215,6 +258,20 @@ export class Trainer {
       }
       const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
       return await projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
+    } catch (err) {
+      throw explainGcMemoryError(err, this.cfg.gc, this.data.classes);
+    }
+  }
+
+  /**
+   * CDNV and embedding GC on the neural-collapse examples (metrics/neural-collapse.ts), GC by
+   * cfg.gc's method; projection directions from (run seed, epoch).
+   */
+  async measureNeuralCollapse(): Promise<{ cdnv: number; embedding_gc: number }> {
+    const { method, batch_size, projections } = this.cfg.gc;
+    const strategy = jacobianStrategyFor(this.cfg.model.arch);
+    try {
+      return await neuralCollapse(this.model, this.ncExamples!, { method, batchSize: batch_size, projections, strategy }, () => Rng.derive(this.cfg.seed, `nc-projection:${this.epoch}`));
     } catch (err) {
       throw explainGcMemoryError(err, this.cfg.gc, this.data.classes);
     }
