@@ -87,6 +87,8 @@ export class Trainer {
   private readonly spectral: SpectralNorms;
   /** Neural-collapse examples (metrics.neural_collapse), in host memory. */
   private readonly ncExamples: Split | null;
+  /** The optimizer when it is Polyak's (instanceof cannot tell: tf.Optimizer's Symbol.hasInstance is duck-typed). */
+  private readonly polyak: PolyakOptimizer | null;
   /** Step sizes of the last trained epoch (polyak). */
   private epochSteps: { mean: number; min: number; max: number } | null = null;
 
@@ -96,7 +98,8 @@ export class Trainer {
     readonly data: TrainerData,
   ) {
     const o = cfg.optimizer;
-    this.optimizer = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
+    this.polyak = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : null;
+    this.optimizer = o.name === 'polyak' ? this.polyak! : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
@@ -125,7 +128,7 @@ export class Trainer {
   get metricColumns(): string[] {
     return [
       ...(this.ncExamples ? NEURAL_COLLAPSE_COLUMNS : []),
-      ...(this.optimizer instanceof PolyakOptimizer ? STEP_SIZE_COLUMNS : []),
+      ...(this.polyak ? STEP_SIZE_COLUMNS : []),
     ];
   }
 
@@ -157,7 +160,7 @@ export class Trainer {
         stats = [out.ce, correctCount(out.logits, y), ...out.values].map((t) => tf.keep(t));
         return out.total;
       }, this.params.all);
-      if (this.optimizer instanceof PolyakOptimizer) stats.push(this.optimizer.polyakStep(value as tf.Scalar, grads));
+      if (this.polyak) stats.push(this.polyak.polyakStep(value as tf.Scalar, grads));
       else this.optimizer.applyGradients(grads);
       // `value` may be the very tensor kept in stats (no penalty): the tidy frees it, not us.
       void value;
@@ -177,7 +180,7 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const penSums = new Array<number>(this.terms.length).fill(0);
-    const polyak = this.optimizer instanceof PolyakOptimizer;
+    const polyak = this.polyak !== null;
     const steps = { sum: 0, min: Infinity, max: -Infinity, count: 0 };
     this.epoch += 1;
     for (let b = 0; b < batches; b++) {
@@ -236,7 +239,7 @@ export class Trainer {
       extra.cdnv = nc?.cdnv ?? null;
       extra.embedding_gc = nc?.embedding_gc ?? null;
     }
-    if (this.optimizer instanceof PolyakOptimizer) {
+    if (this.polyak) {
       const s = this.epoch === 0 ? null : this.epochSteps;
       extra.step_size_mean = s?.mean ?? null;
       extra.step_size_min = s?.min ?? null;
