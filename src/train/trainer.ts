@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
-import { gcExamplesOf, neuralCollapseExamplesOf } from './gc-examples.js';
-import { neuralCollapse } from './model-measures.js';
+import { gcExamplesOf } from './gc-examples.js';
+import { ExtraMetrics } from './extra-metrics.js';
 import { PolyakOptimizer } from './polyak.js';
 import { correctCount, sumOfSquares } from '../metrics/classification.js';
 import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';
@@ -18,10 +18,6 @@ import { explainSecondOrderError, registerSecondOrderGradients } from '../regula
 
 /** Columns measured at the end of every epoch by the trainer besides BASE_COLUMNS and penalties. */
 export const SPECTRAL_COLUMNS = ['spectral_max', 'spectral_sum'] as const;
-/** Columns of metrics.neural_collapse (at every GC measurement; empty on other epochs). */
-export const NEURAL_COLLAPSE_COLUMNS = ['cdnv', 'embedding_gc'] as const;
-/** Columns of optimizer.name polyak: the step sizes h used over the epoch (empty at epoch 0). */
-export const STEP_SIZE_COLUMNS = ['step_size_mean', 'step_size_min', 'step_size_max'] as const;
 
 /** One row of metrics.csv (numbers; null = not measured this epoch). */
 export interface EpochRow {
@@ -85,12 +81,10 @@ export class Trainer {
   private readonly infer: LogitsFn;
   /** Power-iteration state for the spectral penalty and the spectral_* columns. */
   private readonly spectral: SpectralNorms;
-  /** Neural-collapse examples (metrics.neural_collapse), in host memory. */
-  private readonly ncExamples: Split | null;
   /** The optimizer when it is Polyak's (instanceof cannot tell: tf.Optimizer's Symbol.hasInstance is duck-typed). */
   private readonly polyak: PolyakOptimizer | null;
-  /** Step sizes of the last trained epoch (polyak). */
-  private epochSteps: { mean: number; min: number; max: number } | null = null;
+  /** Optional columns: neural collapse, Polyak step sizes. */
+  private readonly extras: ExtraMetrics;
 
   constructor(
     readonly cfg: RunConfig,
@@ -111,7 +105,7 @@ export class Trainer {
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
     this.gcExamples = gcExamplesOf(cfg, data.train);
-    this.ncExamples = cfg.metrics.neural_collapse ? neuralCollapseExamplesOf(cfg, data.train) : null;
+    this.extras = new ExtraMetrics(cfg, model, data.train, data.classes);
   }
 
   /** CSV columns added by penalty terms, in order. */
@@ -126,10 +120,7 @@ export class Trainer {
 
   /** Optional measurement columns (neural collapse, Polyak step sizes), in order; after regularizerColumns. */
   get metricColumns(): string[] {
-    return [
-      ...(this.ncExamples ? NEURAL_COLLAPSE_COLUMNS : []),
-      ...(this.polyak ? STEP_SIZE_COLUMNS : []),
-    ];
+    return this.extras.columns;
   }
 
   /** Number of mini-batches per epoch (the last one may be smaller). */
@@ -180,8 +171,7 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const penSums = new Array<number>(this.terms.length).fill(0);
-    const polyak = this.polyak !== null;
-    const steps = { sum: 0, min: Infinity, max: -Infinity, count: 0 };
+    this.extras.startEpoch();
     this.epoch += 1;
     for (let b = 0; b < batches; b++) {
       const idx = perm.subarray(b * bs, Math.min(n, (b + 1) * bs));
@@ -192,17 +182,11 @@ export class Trainer {
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
-      if (polyak) {
-        const h = v[2 + penSums.length];
-        steps.sum += h;
-        steps.min = Math.min(steps.min, h);
-        steps.max = Math.max(steps.max, h);
-        steps.count += 1;
-      }
+      if (this.polyak) this.extras.addStep(v[2 + penSums.length]);
       await onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
       if (!Number.isFinite(v[0])) break;
     }
-    this.epochSteps = polyak && steps.count ? { mean: steps.sum / steps.count, min: steps.min, max: steps.max } : null;
+    this.extras.endEpoch();
     return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
   }
 
@@ -233,18 +217,7 @@ export class Trainer {
     wn.dispose();
     // Always measured (cheap): 50 power iterations from the persistent vectors converge.
     const sn = await this.spectral.measure(50);
-    const extra: Record<string, number | null> = {};
-    if (this.ncExamples) {
-      const nc = gc === null ? null : await this.measureNeuralCollapse();
-      extra.cdnv = nc?.cdnv ?? null;
-      extra.embedding_gc = nc?.embedding_gc ?? null;
-    }
-    if (this.polyak) {
-      const s = this.epoch === 0 ? null : this.epochSteps;
-      extra.step_size_mean = s?.mean ?? null;
-      extra.step_size_min = s?.min ?? null;
-      extra.step_size_max = s?.max ?? null;
-    }
+    const extra = await this.extras.measure(this.epoch, gc !== null);
     return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum, ...extra };
   }
 
@@ -261,20 +234,6 @@ export class Trainer {
       }
       const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
       return await projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
-    } catch (err) {
-      throw explainGcMemoryError(err, this.cfg.gc, this.data.classes);
-    }
-  }
-
-  /**
-   * CDNV and embedding GC on the neural-collapse examples (metrics/neural-collapse.ts), GC by
-   * cfg.gc's method; projection directions from (run seed, epoch).
-   */
-  async measureNeuralCollapse(): Promise<{ cdnv: number; embedding_gc: number }> {
-    const { method, batch_size, projections } = this.cfg.gc;
-    const strategy = jacobianStrategyFor(this.cfg.model.arch);
-    try {
-      return await neuralCollapse(this.model, this.ncExamples!, { method, batchSize: batch_size, projections, strategy }, () => Rng.derive(this.cfg.seed, `nc-projection:${this.epoch}`));
     } catch (err) {
       throw explainGcMemoryError(err, this.cfg.gc, this.data.classes);
     }
