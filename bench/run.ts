@@ -4,7 +4,9 @@
  * prints the tables with targets and writes bench/results.md.
  *
  *   node dist/bench/run.js [--quick] [--models mlp,cnn,resblock] [--backends wasm,cpu]
- *                          [--no-torch] [--no-sweep] [--no-memory] [--cap S] [--cpu-cap S] [--out FILE]
+ *                          [--no-torch] [--no-sweep] [--no-memory] [--no-gc-scaling] [--cap S] [--cpu-cap S] [--out FILE]
+ *
+ * The GC-scaling row alone: node dist/bench/gc-scaling-worker.js [--backend wasm] [--small 256] [--large 20000]
  *
  * Exit 0 when everything was measured (MISS verdicts included: this reports, it does not gate),
  * 2 on bad flags. --quick writes no results file unless --out is given.
@@ -22,6 +24,7 @@ import { machineInfo } from './machine.js';
 import type { ReferenceModel } from './reference-models.js';
 import { renderReport, type BenchSettings } from './report.js';
 import { timeSweep } from './sweep-timing.js';
+import type { GcScalingResult } from './gc-scaling.js';
 import { targetBackend, type BackendResult, type Cell, type Measurements, type MemoryResult, type ModelCells, type TorchResult } from './targets.js';
 import { mergeTorch, runTorchReference } from './torch-ref.js';
 
@@ -111,6 +114,16 @@ async function measureMemory(backend: string, quick: boolean, timeoutMs: number)
   return line;
 }
 
+/** Exact GC at 256 and 20 000 examples (2 560 with --quick) in a child process. */
+async function measureGcScaling(backend: string, quick: boolean, timeoutMs: number): Promise<GcScalingResult> {
+  const args = [here('./gc-scaling-worker.js'), '--backend', backend, '--small', '256', '--large', quick ? '2560' : '20000'];
+  const r = await runChild(process.execPath, args, { timeoutMs });
+  const [line] = jsonLines<GcScalingResult>(r.stdout);
+  if (r.timedOut) return { ok: false, reason: `ran past ${timeoutMs / 1000} s` };
+  if (r.code !== 0 || !line) return { ok: false, reason: `failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
+  return line;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -120,6 +133,7 @@ async function main(): Promise<void> {
       'no-torch': { type: 'boolean', default: false },
       'no-sweep': { type: 'boolean', default: false },
       'no-memory': { type: 'boolean', default: false },
+      'no-gc-scaling': { type: 'boolean', default: false },
       cap: { type: 'string', default: '300' },
       'cpu-cap': { type: 'string', default: '30' },
       out: { type: 'string' },
@@ -150,6 +164,11 @@ async function main(): Promise<void> {
   if (!values['no-memory']) {
     log(`memory over a ${quick ? 3 : 20}-epoch run (${primary ?? 'wasm'})...`);
     m.memory = await measureMemory(primary ?? 'wasm', quick, 600_000);
+  }
+
+  if (!values['no-gc-scaling']) {
+    log(`GC at 256 and ${quick ? 2560 : 20000} examples (${primary ?? 'wasm'})...`);
+    m.gcScaling = await measureGcScaling(primary ?? 'wasm', quick, 600_000);
   }
 
   const report = renderReport(m, start, machineInfo(), settings, date, (performance.now() - t0) / 1000);

@@ -3,6 +3,7 @@
  * PASS/MISS verdicts, and the tables (markdown, printed and written to bench/results.md).
  */
 import type { ReferenceModel } from './reference-models.js';
+import { describeGcScaling, GC_SCALING_TARGET, gcScalingFactor, type GcScalingResult } from './gc-scaling.js';
 
 /** One measured quantity: a value, or why there is none ("skipped (cpu: > 30 s)", an error). */
 export type Cell = { ok: true; value: number } | { ok: false; note: string };
@@ -54,6 +55,8 @@ export interface Measurements {
   torch: TorchResult;
   sweep: SweepResult;
   memory: MemoryResult;
+  /** Exact GC at two example counts (absent: not measured by this caller). */
+  gcScaling?: GcScalingResult;
 }
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -188,6 +191,14 @@ export function targetRows(m: Measurements): TargetRow[] {
     measured: mem.ok ? `${mb(mem.rssFirst)} -> ${mb(mem.rssLast)} (${rssGrowthPct(mem) >= 0 ? '+' : ''}${rssGrowthPct(mem).toFixed(1)}%)` : mem.reason,
     verdict: mem.ok ? verdict(rssGrowthPct(mem) < RSS_GROWTH_TARGET_PCT) : 'n/a',
   });
+  if (m.gcScaling) {
+    const g = m.gcScaling;
+    rows.push({
+      target: `GC time per example at ${g.ok ? g.large : 'M'} examples <= ${GC_SCALING_TARGET}x the one at ${g.ok ? g.small : 'N'}`,
+      measured: g.ok ? `${describeGcScaling(g)}: ${gcScalingFactor(g).toFixed(2)}x per example` : g.reason,
+      verdict: g.ok ? verdict(gcScalingFactor(g) <= GC_SCALING_TARGET) : 'n/a',
+    });
+  }
   return rows;
 }
 

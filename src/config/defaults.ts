@@ -38,7 +38,9 @@ function strip(schema: z.ZodType, value: unknown): unknown {
       if (!key || value === null || typeof value !== 'object') return value;
       const tag = (value as Record<string, unknown>)[key];
       const option = def.options!.find((o) => {
-        const lit = defOf(defOf(o).shape![key]) as Def & { values?: unknown[] };
+        let lit = defOf(defOf(o).shape![key]) as Def & { values?: unknown[] };
+        // A defaulted discriminator (optimizer.name: sgd) is a literal inside a default.
+        if (lit.type === 'default') lit = defOf(lit.innerType!) as typeof lit;
         return lit.values?.includes(tag);
       });
       return option ? strip(option, value) : value;

@@ -92,11 +92,24 @@ export const VggSchema = z.strictObject({
 export const ModelSchema = z.discriminatedUnion('arch', [MlpSchema, CnnSchema, ResNet18Schema, VggSchema]);
 export const MODEL_ARCHS = ['mlp', 'cnn', 'resnet18', 'vgg'] as const;
 
-export const OptimizerSchema = z.strictObject({
+export const SgdSchema = z.strictObject({
   name: z.literal('sgd').default('sgd'),
   lr: z.number().positive(),
   momentum: z.number().min(0).lt(1).default(0),
 });
+
+/**
+ * Polyak / corridor step size (Dherin & Rosca 2024): plain gradient steps θ ← θ − h∇L with
+ * h = min(lr_max, c · L(θ) / ‖∇L(θ)‖²) from each step's batch loss (the full objective,
+ * penalties included; optimum value taken as 0) and gradient. Columns step_mean/min/max log h.
+ */
+export const PolyakSchema = z.strictObject({
+  name: z.literal('polyak'),
+  lr_max: z.number().positive(),
+  c: z.number().positive().default(1),
+});
+
+export const OptimizerSchema = z.discriminatedUnion('name', [SgdSchema, PolyakSchema]);
 
 export const TrainSchema = z.strictObject({
   batch_size: posInt,
@@ -108,6 +121,11 @@ export const TrainSchema = z.strictObject({
   stop_train_acc: z.number().gt(0).max(1).optional(),
   /** Batch size for test-set evaluation (memory only; does not change results). */
   eval_batch_size: posInt.default(500),
+  /**
+   * Also save the model every this many epochs (epoch 0 included) to snapshots/epoch-NNNN/;
+   * omitted = only the final model (model/, always saved when a run completes).
+   */
+  save_every: posInt.optional(),
 });
 
 export const GcSchema = z.strictObject({
@@ -124,6 +142,16 @@ export const GcSchema = z.strictObject({
   method: z.enum(['exact', 'projection']).default('exact'),
   /** Random directions per example for method projection. */
   projections: posInt.default(8),
+});
+
+export const MetricsSchema = z.strictObject({
+  /**
+   * Neural collapse on the penultimate-layer embedding at every GC measurement: columns cdnv
+   * (class-distance normalised variance) and embedding_gc (GC of input → embedding, by gc.method).
+   */
+  neural_collapse: z.boolean().default(false),
+  /** Class-balanced, seeded subset of training examples for the neural-collapse columns. */
+  nc_examples: posInt.default(512),
 });
 
 export const RegularizersSchema = z.strictObject({
@@ -161,6 +189,7 @@ const common = {
   train: TrainSchema,
   gc: GcSchema.default(() => GcSchema.parse({})),
   regularizers: RegularizersSchema.default(() => RegularizersSchema.parse({})),
+  metrics: MetricsSchema.default(() => MetricsSchema.parse({})),
 };
 
 /** One run, fully resolved. */

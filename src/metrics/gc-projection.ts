@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng/rng.js';
 import type { LogitsFn } from './gc.js';
+import { batchTensor, toHost, type Examples } from './examples.js';
 
 /**
  * `count` directions drawn uniformly from the unit sphere in R^classes (normalised Gaussians),
@@ -52,23 +53,25 @@ export function projectedJacobianSqNorms(f: LogitsFn, x: tf.Tensor, directions: 
  * Random-projection GC ≈ (1/N) Σ_x (C/P) Σ_p ||J(x)ᵀ v_{x,p}||², in batches of `batchSize`,
  * with fresh directions per example and projection drawn from `rng` (so a seeded `rng` makes
  * the measurement deterministic). Cost: P backward rows per example instead of C.
- * @param examples [N, ...inputShape]
+ * Cost linear in N: batches are cut from a host copy (see examples.ts).
+ * @param examples [N, ...inputShape] (a tensor, or host examples)
  */
 export async function projectedGeometricComplexity(
   f: LogitsFn,
-  examples: tf.Tensor,
+  examples: Examples,
   classes: number,
   batchSize: number,
   projections: number,
   rng: Rng,
 ): Promise<number> {
-  const n = examples.shape[0];
+  const host = await toHost(examples);
+  const n = host.n;
   let total = 0;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const dirs = sphereDirections(rng, projections * size, classes);
     const s = tf.tidy(() => {
-      const xb = tf.slice(examples, start, size);
+      const xb = batchTensor(host, start, size);
       const v = tf.tensor3d(dirs, [projections, size, classes]);
       return tf.sum(projectedJacobianSqNorms(f, xb, v));
     });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { vjps } from './vjp.js';
 import { canStack, stackedVjps } from './vjp-stacked.js';
+import { batchTensor, toHost, type Examples } from './examples.js';
 
 /** A model's logits as a function of its input: [B, ...inputShape] → [B, classes]. */
 export type LogitsFn = (x: tf.Tensor) => tf.Tensor2D;
@@ -74,21 +75,23 @@ export function jacobianStrategyFor(arch: string): JacobianStrategy {
 /**
  * Geometric complexity GC = (1/N) Σ_x ||d f(x)/dx||_F^2 over `examples`, in batches of
  * `batchSize` (bounding memory: one forward pass of batchSize examples is kept for the C backward passes).
- * @param examples [N, ...inputShape]
+ * Cost linear in N: batches are cut from a host copy (see examples.ts).
+ * @param examples [N, ...inputShape] (a tensor, or host examples: preferred, no device copy of all N)
  */
 export async function geometricComplexity(
   f: LogitsFn,
-  examples: tf.Tensor,
+  examples: Examples,
   classes: number,
   batchSize: number,
   strategy: JacobianStrategy = 'replay',
 ): Promise<number> {
-  const n = examples.shape[0];
+  const host = await toHost(examples);
+  const n = host.n;
   let total = 0;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const s = tf.tidy(() => {
-      const xb = tf.slice(examples, start, size);
+      const xb = batchTensor(host, start, size);
       return tf.sum(jacobianSqNorms(f, xb, classes, strategy));
     });
     total += (await s.data())[0];

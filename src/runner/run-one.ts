@@ -5,6 +5,7 @@ import type { BackendInfo } from '../backend/select.js';
 import { buildModel } from '../models/build.js';
 import { writeJsonAtomic } from '../results/atomic.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/checkpoint.js';
+import { removeSavedModels, saveModel, snapshotDir, MODEL_DIR } from '../results/model-io.js';
 import { truncateMetricsCsv } from '../results/csv-resume.js';
 import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock.js';
 import { BASE_COLUMNS, MetricsCsv } from '../results/metrics-csv.js';
@@ -87,7 +88,10 @@ export async function executeRun(
     if (!opts.restart && prior?.status === 'diverged') {
       return { id: run.id, status: 'diverged', dir, error: prior.error, earlier: true };
     }
-    if (opts.restart) removeCheckpoint(dir);
+    if (opts.restart) {
+      removeCheckpoint(dir);
+      removeSavedModels(dir);
+    }
     return await train(run, typeof data === 'function' ? await data() : data, backend, prov, events, opts, dir, prior);
   } finally {
     taken.lock.release();
@@ -133,7 +137,7 @@ async function train(
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
-    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns];
+    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
     let secondsBefore = 0;
     if (ckpt && truncateMetricsCsv(csv.path, columns, ckpt.meta.epoch)) {
@@ -170,7 +174,8 @@ async function train(
       const row: EpochRow = {
         epoch,
         step: trainer.step,
-        lr: cfg.optimizer.lr,
+        // polyak: the cap lr_max (the steps taken are in step_size_*)
+        lr: cfg.optimizer.name === 'polyak' ? cfg.optimizer.lr_max : cfg.optimizer.lr,
         train_loss: train?.loss ?? null,
         train_acc: train?.acc ?? null,
         ...m,
@@ -192,11 +197,17 @@ async function train(
         record.stopped_early = { epoch, train_acc: train!.acc };
         break;
       }
+      const every = cfg.train.save_every;
+      if (every !== undefined && epoch % every === 0) await saveModel(trainer.model, snapshotDir(dir, epoch));
       // Row first, then checkpoint: a crash in between only redoes this epoch.
       if (epoch < cfg.train.epochs) writeCheckpoint(dir, { id: run.id, epoch, seconds: row.seconds }, await trainer.getState());
       saveRecord();
     }
-    if (record.status === 'running') record.status = 'complete';
+    if (record.status === 'running') {
+      // The final model is part of a complete run (written before the status says so).
+      await saveModel(trainer.model, join(dir, MODEL_DIR));
+      record.status = 'complete';
+    }
   } catch (err) {
     if (err instanceof Interrupted) record.status = 'interrupted';
     else {

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
+import { gcExamplesOf } from './gc-examples.js';
+import { ExtraMetrics } from './extra-metrics.js';
+import { PolyakOptimizer } from './polyak.js';
 import { correctCount, sumOfSquares } from '../metrics/classification.js';
 import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
@@ -73,19 +76,25 @@ export class Trainer {
   epoch = 0;
   /** Further persistent state to checkpoint (penalty terms that are StatefulPart are included automatically). */
   readonly extraState: StatefulPart[] = [];
-  private readonly gcExamples: tf.Tensor;
+  /** GC examples in host memory (batches are copied to the device one at a time; see metrics/examples.ts). */
+  readonly gcExamples: Split;
   private readonly params: Params;
   private readonly infer: LogitsFn;
   /** Power-iteration state for the spectral penalty and the spectral_* columns. */
   private readonly spectral: SpectralNorms;
+  /** The optimizer when it is Polyak's (instanceof cannot tell: tf.Optimizer's Symbol.hasInstance is duck-typed). */
+  private readonly polyak: PolyakOptimizer | null;
+  /** Optional columns: neural collapse, Polyak step sizes. */
+  private readonly extras: ExtraMetrics;
 
   constructor(
     readonly cfg: RunConfig,
     readonly model: tf.LayersModel,
     readonly data: TrainerData,
   ) {
-    const { lr, momentum } = cfg.optimizer;
-    this.optimizer = momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
+    const o = cfg.optimizer;
+    this.polyak = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : null;
+    this.optimizer = o.name === 'polyak' ? this.polyak! : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
@@ -96,10 +105,8 @@ export class Trainer {
     registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
-    const n = Math.min(cfg.gc.examples, data.train.n);
-    const pick = Rng.derive(cfg.seed, 'gc-examples').permutation(data.train.n).subarray(0, n);
-    const sub = takeExamples(data.train, pick);
-    this.gcExamples = tf.tensor4d(sub.x, [n, ...sub.shape]);
+    this.gcExamples = gcExamplesOf(cfg, data.train);
+    this.extras = new ExtraMetrics(cfg, model, data.train, data.classes);
   }
 
   /** CSV columns added by penalty terms, in order. */
@@ -110,6 +117,11 @@ export class Trainer {
   /** Every regulariser column of metrics.csv, in order: penalty values, then spectral norms. */
   get regularizerColumns(): string[] {
     return [...this.penaltyColumns, ...SPECTRAL_COLUMNS];
+  }
+
+  /** Optional measurement columns (neural collapse, Polyak step sizes), in order; after regularizerColumns. */
+  get metricColumns(): string[] {
+    return this.extras.columns;
   }
 
   /** Number of mini-batches per epoch (the last one may be smaller). */
@@ -140,7 +152,8 @@ export class Trainer {
         stats = [out.ce, correctCount(out.logits, y), ...out.values].map((t) => tf.keep(t));
         return out.total;
       }, this.params.all);
-      this.optimizer.applyGradients(grads);
+      if (this.polyak) stats.push(this.polyak.polyakStep(value as tf.Scalar, grads));
+      else this.optimizer.applyGradients(grads);
       // `value` may be the very tensor kept in stats (no penalty): the tidy frees it, not us.
       void value;
       const packed = tf.stack(stats) as tf.Tensor1D;
@@ -159,6 +172,7 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const penSums = new Array<number>(this.terms.length).fill(0);
+    this.extras.startEpoch();
     this.epoch += 1;
     for (let b = 0; b < batches; b++) {
       const idx = perm.subarray(b * bs, Math.min(n, (b + 1) * bs));
@@ -169,9 +183,11 @@ export class Trainer {
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
+      if (this.polyak) this.extras.addStep(v[2 + penSums.length]);
       await onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
       if (!Number.isFinite(v[0])) break;
     }
+    this.extras.endEpoch();
     return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
   }
 
@@ -189,6 +205,8 @@ export class Trainer {
     weight_norm_sq: number;
     spectral_max: number;
     spectral_sum: number;
+    /** metricColumns' values (null = not measured this epoch). */
+    [column: string]: number | null;
   }> {
     const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
     const t0 = performance.now();
@@ -200,7 +218,8 @@ export class Trainer {
     wn.dispose();
     // Always measured (cheap): 50 power iterations from the persistent vectors converge.
     const sn = await this.spectral.measure(50);
-    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum };
+    const extra = await this.extras.measure(this.epoch, gc !== null);
+    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum, ...extra };
   }
 
   /**
@@ -281,9 +300,8 @@ export class Trainer {
     this.epoch = state.epoch;
   }
 
-  /** Frees every tensor this trainer owns (model, optimizer state, GC examples). */
+  /** Frees every tensor this trainer owns (model, optimizer state). */
   dispose(): void {
-    this.gcExamples.dispose();
     this.spectral.dispose();
     this.optimizer.dispose();
     this.model.dispose();

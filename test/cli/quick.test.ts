@@ -36,9 +36,9 @@ test('quickConfig: every dataset × every knob validates and expands to one run 
       if (knob.key) {
         assert.deepEqual(runs.filter((r) => r.seed === 3).map((r) => valueAt(r.config, knob.key!)), knob.values);
       }
-      if (reg !== 'lr') assert.ok(runs.every((r) => r.config.optimizer.lr === d.lr));
+      if (reg !== 'lr') assert.ok(runs.every((r) => (r.config.optimizer as { lr?: number }).lr === d.lr));
       if (reg !== 'batch-size') assert.ok(runs.every((r) => r.config.train.batch_size === d.batchSize));
-      assert.ok(runs.every((r) => r.config.optimizer.momentum === 0 && r.config.train.epochs === d.epochs));
+      assert.ok(runs.every((r) => (r.config.optimizer as { momentum?: number }).momentum === 0 && r.config.train.epochs === d.epochs));
     }
   }
 });
@@ -72,13 +72,13 @@ test('quickConfig: flags override the defaults; --reg-strength replaces the rang
   const exp = validateExperiment(raw, 'flags');
   const runs = expandSweep(exp, 'flags');
   assert.deepEqual(runs.map((r) => r.config.regularizers.weight_decay), [0.01, 0.1]);
-  assert.ok(runs.every((r) => r.seed === 4 && r.config.optimizer.lr === 0.2 && r.config.train.batch_size === 64));
+  assert.ok(runs.every((r) => r.seed === 4 && (r.config.optimizer as { lr?: number }).lr === 0.2 && r.config.train.batch_size === 64));
   assert.equal(exp.train.epochs, 3);
   assert.equal(exp.model.arch, 'vgg');
   assert.equal(exp.experiment, 'wd-test');
   // lr and batch size are knobs too; their values come from --reg-strength.
   const lr = expandSweep(validateExperiment(quickConfig({ dataset: 'mnist', reg: 'lr', regStrength: [0.3] }), 'f'), 'f');
-  assert.deepEqual(lr.map((r) => r.config.optimizer.lr), [0.3]);
+  assert.deepEqual(lr.map((r) => (r.config.optimizer as { lr?: number }).lr), [0.3]);
   // A non-integer batch size is caught by the schema at the grid value.
   assert.throws(
     () => expandSweep(validateExperiment(quickConfig({ dataset: 'mnist', reg: 'batch-size', regStrength: [1.5] }), 'f'), 'f'),

@@ -58,8 +58,8 @@ for (const name of EXPECTED) {
       assert.equal(config.dataset.name, 'cifar10');
       assert.equal(config.dataset.train_size, undefined, 'full training set');
       assert.deepEqual(config.model, { arch: 'resnet18', width: 64, init: { scheme: 'he_normal', scale: config.model.init.scale } });
-      assert.equal(config.optimizer.momentum, 0);
-      if (key !== 'optimizer.lr') assert.equal(config.optimizer.lr, d.lr);
+      assert.equal((config.optimizer as { momentum?: number }).momentum, 0);
+      if (key !== 'optimizer.lr') assert.equal((config.optimizer as { lr?: number }).lr, d.lr);
       if (key !== 'train.batch_size') assert.equal(config.train.batch_size, d.batchSize);
       assert.equal(config.train.epochs, d.epochs);
       for (const [k, v] of Object.entries(d.gc)) assert.equal((config.gc as Record<string, unknown>)[k], v, `gc.${k}`);

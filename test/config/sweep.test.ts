@@ -32,7 +32,7 @@ const expand = (y: string) => expandSweep(validateExperiment(parseYaml(y, 'x.yam
 test('sweep expansion: seeds outermost, then sorted keys, values in listed order', () => {
   const runs = expand(yamlA);
   assert.equal(runs.length, 12);
-  const order = runs.map((r) => [r.seed, r.config.optimizer.lr, r.config.train.batch_size]);
+  const order = runs.map((r) => [r.seed, (r.config.optimizer as { lr?: number }).lr, r.config.train.batch_size]);
   assert.deepEqual(order.slice(0, 6), [
     [0, 0.01, 8], [0, 0.01, 32], [0, 0.1, 8], [0, 0.1, 32], [0, 1, 8], [0, 1, 32],
   ]);

@@ -1,0 +1,83 @@
+/**
+ * Measurements of a model on given examples, shared by the trainer's per-epoch metrics and
+ * gc-measure: GC by method, loss/accuracy/margins, neural collapse (CDNV + embedding GC).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { takeExamples, type Split } from '../data/split.js';
+import { correctCount, crossEntropy } from '../metrics/classification.js';
+import { geometricComplexity, type JacobianStrategy, type LogitsFn } from '../metrics/gc.js';
+import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
+import type { HostExamples } from '../metrics/examples.js';
+import { margins } from '../metrics/margins.js';
+import { classDistanceNormalizedVariance, embed, embeddingFn } from '../metrics/neural-collapse.js';
+import type { Rng } from '../rng/rng.js';
+
+/** How GC is measured (the keys of the gc config block, plus the Jacobian strategy). */
+export interface GcMethod {
+  method: 'exact' | 'projection';
+  batchSize: number;
+  projections: number;
+  strategy: JacobianStrategy;
+}
+
+/**
+ * GC of `f` (outputs of width `outDim`) on `examples` by `m.method`; `rng` draws the projection
+ * directions (method projection only).
+ */
+export async function gcBy(f: LogitsFn, examples: HostExamples, outDim: number, m: GcMethod, rng: () => Rng): Promise<number> {
+  return m.method === 'exact'
+    ? geometricComplexity(f, examples, outDim, m.batchSize, m.strategy)
+    : projectedGeometricComplexity(f, examples, outDim, m.batchSize, m.projections, rng());
+}
+
+/** Mean cross-entropy, accuracy and every example's margin (f_y − max_{j≠y} f_j), in batches. */
+export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number): Promise<{ loss: number; acc: number; margins: Float32Array }> {
+  const d = split.shape[0] * split.shape[1] * split.shape[2];
+  const all = new Float32Array(split.n);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < split.n; start += batchSize) {
+    const size = Math.min(batchSize, split.n - start);
+    const [stats, m] = tf.tidy(() => {
+      const xb = tf.tensor4d(split.x.subarray(start * d, (start + size) * d), [size, ...split.shape]);
+      const yb = tf.tensor1d(split.y.subarray(start, start + size), 'int32');
+      const logits = f(xb);
+      return [tf.stack([tf.mul(crossEntropy(logits, yb), size), correctCount(logits, yb)]), margins(logits, yb)];
+    });
+    const [l, c] = await stats.data();
+    all.set(await m.data(), start);
+    tf.dispose([stats, m]);
+    lossSum += l;
+    correct += c;
+  }
+  return { loss: lossSum / split.n, acc: correct / split.n, margins: all };
+}
+
+/** The examples of `split` whose label is in `classes` (all when omitted), in order. */
+export function ofClasses(split: Split, classes?: readonly number[]): Split {
+  if (!classes) return split;
+  const keep = new Set(classes);
+  const idx: number[] = [];
+  for (let i = 0; i < split.n; i++) if (keep.has(split.y[i])) idx.push(i);
+  return takeExamples(split, idx);
+}
+
+/**
+ * Neural collapse of `model` on `examples` (restricted to `classes` when given): CDNV of the
+ * penultimate-layer embedding (metrics/neural-collapse.ts) and embedding GC, the GC of the map
+ * input → embedding (outputs of width d: an exact pass costs d backward rows per example).
+ */
+export async function neuralCollapse(
+  model: tf.LayersModel,
+  examples: Split,
+  m: GcMethod,
+  rng: () => Rng,
+  classes?: readonly number[],
+): Promise<{ cdnv: number; embedding_gc: number; embedding_dim: number }> {
+  const sub = ofClasses(examples, classes);
+  const { fn, dim } = embeddingFn(model);
+  const e = await embed(fn, dim, sub, Math.max(m.batchSize, 64));
+  const { cdnv } = classDistanceNormalizedVariance(e, sub.y, dim, classes);
+  const embedding_gc = await gcBy(fn, sub, dim, m, rng);
+  return { cdnv, embedding_gc, embedding_dim: dim };
+}
