@@ -5,6 +5,7 @@ import { expandSweep } from '../config/sweep.js';
 import { applyOverrides, attributeOverrides, parseOverride, type Override } from '../config/overrides.js';
 import { parseShard, selectShard, shardFromEnv } from '../config/shard.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
+import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { planStatus } from '../train/plan-status.js';
 import { runPool } from '../train/pool.js';
@@ -102,6 +103,8 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     throw err instanceof ConfigError ? attributeOverrides(err, overrides) : err;
   }
   const shard = opts.shard !== undefined ? parseShard(opts.shard) : shardFromEnv();
+  // Before anything is written (also for --dry-run): a bad results folder is exit 2, not a crash or a hang.
+  checkWritableFolder(exp.output_dir, opts.out ? `--out ${opts.out}` : `${source}: output_dir ${exp.output_dir}`);
   const runs = selectShard(all, shard);
   if (shard) {
     io.stderr.write(`gc-run: shard ${shard.index}/${shard.count} (from ${shard.source}): ${runs.length} of ${all.length} run(s)\n`);

@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, gcRunAsync } from '../helpers/cli.js';
+import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
+
+/** Runs a CLI under a watchdog: SIGTERM after `termAfterMs`, SIGKILL 5 s later (a test never hangs). */
+function runGuarded(bin: string, args: string[], cwd: string, termAfterMs = 8_000) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; termed: boolean; killed: boolean }>((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    let termed = false;
+    let killed = false;
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.resume();
+    const term = setTimeout(() => {
+      termed = true;
+      child.kill('SIGTERM');
+    }, termAfterMs);
+    const kill = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, termAfterMs + 5_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(term);
+      clearTimeout(kill);
+      resolve({ code, signal, stderr, termed, killed });
+    });
+  });
+}
+
+const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .*:\d+:\d+/, `no stack trace:\n${s}`);
+
+for (const [name, out] of [
+  ['/proc/x (mkdir -p there loops forever)', '/proc/x'],
+  ['/sys/x (not writable, even for root)', '/sys/x'],
+] as const) {
+  test(`gc-run --out ${name}: exit 2 at once with one line naming --out, nothing written`, async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, tinyConfigYaml(join(dir, 'results')));
+      const r = await runGuarded(BIN, [file, '--out', out, '--progress', 'none'], dir);
+      assert.equal(r.killed, false, 'SIGTERM was ignored: only SIGKILL stopped gc-run');
+      assert.equal(r.termed, false, `gc-run was still running after 8 s:\n${r.stderr}`);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`--out ${out}: cannot create folders in /(proc|sys)`));
+      noStack(r.stderr);
+      assert.deepEqual(readdirSync(dir), ['c.yaml']);
+    } finally {
+      cleanup();
+    }
+  });
+}
+
+test('gc-run --out naming a regular file, or a path below one: exit 2, the file untouched', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, tinyConfigYaml(join(dir, 'results')));
+    writeFileSync(join(dir, 'notes.txt'), 'keep me');
+    for (const out of ['notes.txt', 'notes.txt/sub']) {
+      for (const extra of [[], ['--dry-run']]) {
+        const r = await runGuarded(BIN, [file, '--out', out, '--progress', 'none', ...extra], dir);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /^gc-run: error: --out notes\.txt(\/sub)?: .*notes\.txt is a file, expected a folder/);
+        noStack(r.stderr);
+      }
+    }
+    // The same check names the config key when the folder comes from the file.
+    writeFileSync(file, tinyConfigYaml(join(dir, 'notes.txt')));
+    const r = await runGuarded(BIN, [file, '--progress', 'none'], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /c\.yaml: output_dir .*notes\.txt: .*is a file/);
+    assert.deepEqual(readdirSync(dir).sort(), ['c.yaml', 'notes.txt']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('SIGTERM stops a training gc-run promptly (exit 130, the run resumable)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'results');
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, tinyConfigYaml(out).replace('epochs: 2', 'epochs: 400'));
+    const run = gcRunAsync([file, '--progress', 'lines'], dir);
+    const t0 = Date.now();
+    while (!/epoch 1\b/.test(run.stderr()) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    assert.match(run.stderr(), /epoch 1\b/, run.stderr());
+    const sent = Date.now();
+    run.child.kill('SIGTERM');
+    const watchdog = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
+    const done = await run.done;
+    clearTimeout(watchdog);
+    assert.equal(done.code, 130, `${JSON.stringify(done)}\n${run.stderr()}`);
+    assert.ok(Date.now() - sent < 10_000, `took ${Date.now() - sent} ms to stop`);
+    assert.ok(existsSync(join(out, 'tiny')));
+  } finally {
+    cleanup();
+  }
+});
