@@ -8,6 +8,7 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { planStatus } from '../train/plan-status.js';
+import { checkRunSizes } from '../train/sizes.js';
 import { runPool } from '../train/pool.js';
 import { runSweep } from '../train/sweep-runner.js';
 import type { RunOutcome } from '../train/run-one.js';
@@ -99,6 +100,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   try {
     exp = validateExperiment(raw, source);
     all = expandSweep(exp, source);
+    checkRunSizes(all, source);
   } catch (err) {
     throw err instanceof ConfigError ? attributeOverrides(err, overrides) : err;
   }
