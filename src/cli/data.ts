@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors/errors.js';
 import type { ProgressEvent, ProgressFn } from '../data/download.js';
 import { DATASET_NAMES, fetchDataset, loadDataset, parseDatasetName } from '../data/registry.js';
+import { checkMirror } from '../data/sources.js';
 
 /** Where the command writes; defaults to the process streams. */
 export interface Io {
@@ -78,7 +79,8 @@ export async function dataCommand(argv: string[], io: Io = process): Promise<num
         const reporter = progressReporter(io);
         let res;
         try {
-          res = await fetchDataset(parseDatasetName(name), { dataDir: opts.dataDir, mirror: opts.mirror, onProgress: reporter.onProgress });
+          const mirror = opts.mirror === undefined ? undefined : checkMirror(opts.mirror, '--mirror');
+          res = await fetchDataset(parseDatasetName(name), { dataDir: opts.dataDir, mirror, onProgress: reporter.onProgress });
         } finally {
           reporter.done();
         }

@@ -4,12 +4,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, gcRunAsync } from '../helpers/cli.js';
+import { packageRoot } from '../../src/results/record.js';
+
+const BIN_DATA = join(packageRoot(), 'bin', 'gc-data.js');
+const BIN_REPORT = join(packageRoot(), 'bin', 'gc-report.js');
+/** A loopback port nothing listens on (connections refused at once: no network needed). */
+const REFUSED = 'http://127.0.0.1:9/';
 import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
 
 /** Runs a CLI under a watchdog: SIGTERM after `termAfterMs`, SIGKILL 5 s later (a test never hangs). */
-function runGuarded(bin: string, args: string[], cwd: string, termAfterMs = 8_000) {
+function runGuarded(bin: string, args: string[], cwd: string, termAfterMs = 8_000, env: NodeJS.ProcessEnv = {}) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; termed: boolean; killed: boolean }>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', ...env } });
     let stderr = '';
     let termed = false;
     let killed = false;
@@ -99,6 +105,46 @@ test('SIGTERM stops a training gc-run promptly (exit 130, the run resumable)', a
     assert.equal(done.code, 130, `${JSON.stringify(done)}\n${run.stderr()}`);
     assert.ok(Date.now() - sent < 10_000, `took ${Date.now() - sent} ms to stop`);
     assert.ok(existsSync(join(out, 'tiny')));
+  } finally {
+    cleanup();
+  }
+});
+
+test('gc-data fetch --mirror that is not an http(s) URL (flag or $GC_DATA_MIRROR): exit 2, one line, nothing created', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const root = join(dir, 'data', 'deeper');
+    for (const [args, env, label] of [
+      [['--mirror', 'not a url'], {}, '--mirror'],
+      [['--mirror', 'ftp://host/x'], {}, '--mirror'],
+      [[], { GC_DATA_MIRROR: 'not a url' }, '\\$GC_DATA_MIRROR'],
+    ] as const) {
+      const r = await runGuarded(BIN_DATA, ['fetch', 'cifar10', '--data-dir', root, ...args], dir, 8_000, env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^gc-data: error: ${label} '.*': expected an http:// or https:// base URL`));
+      noStack(r.stderr);
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a failed fetch (gc-data, or gc-run with --data-dir naming a missing folder) leaves no folders behind', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = await runGuarded(BIN_DATA, ['fetch', 'mnist', '--data-dir', join(dir, 'new', 'data'), '--mirror', REFUSED], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /cannot reach http:\/\/127\.0\.0\.1:9\//);
+    assert.deepEqual(readdirSync(dir), [], 'the data root gc-data created is removed again');
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, tinyConfigYaml(join(dir, 'results')).replace('fashion-mnist', 'mnist'));
+    for (const jobs of ['1', '2']) {
+      const g = await runGuarded(BIN, [file, '--data-dir', join(dir, 'missing', 'data'), '--jobs', jobs, '--progress', 'none', '--set', 'sweep.seeds=[0,1]'], dir, 30_000, { GC_DATA_MIRROR: REFUSED });
+      assert.equal(g.code, 2, g.stderr);
+      assert.deepEqual(readdirSync(dir), ['c.yaml'], `--jobs ${jobs}: nothing written`);
+    }
   } finally {
     cleanup();
   }
