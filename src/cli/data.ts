@@ -118,7 +118,7 @@ export async function dataCommand(argv: string[], io: Io = process): Promise<num
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0;
-      throw new UsageError(e.message.replace(/^error: /, ''));
+      throw new UsageError(`${e.message.replace(/^error: /, '')} (run ${PROG} --help for usage)`);
     }
     throw e;
   }

@@ -56,8 +56,8 @@ function program(io: Io): Command {
     .option('--shard <i/n>', 'train only runs i, i+n, i+2n, ... (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + GC_SHARD_COUNT')
     .option('--lock-timeout <minutes>', 'take over run locks not refreshed for this long, from any host (dead cluster nodes)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(run gc-run --help for usage)');
+    // Parse errors are printed once, by runCommand, from the UsageError thrown below.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
 }
 
 /**
@@ -73,7 +73,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0;
-      throw new UsageError(err.message.replace(/^error: /, ''));
+      throw new UsageError(`${err.message.replace(/^error: /, '')} (run gc-run --help for usage)`);
     }
     throw err;
   }

@@ -149,3 +149,25 @@ test('a failed fetch (gc-data, or gc-run with --data-dir naming a missing folder
     cleanup();
   }
 });
+
+test('command-line errors are printed once, as one line, by gc-run, gc-report and gc-data (exit 2)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const [bin, prog, args] of [
+      [BIN, 'gc-run', ['--bogus']],
+      [BIN, 'gc-run', ['--jobs']],
+      [BIN_REPORT, 'gc-report', ['--bogus']],
+      [BIN_DATA, 'gc-data', ['fetch', 'mnist', '--bogus']],
+      [BIN_DATA, 'gc-data', ['fetch']],
+    ] as const) {
+      const r = await runGuarded(bin, [...args], dir);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `${prog} ${args.join(' ')} printed:\n${r.stderr}`);
+      assert.match(lines[0], new RegExp(`^${prog}: error: .*\\(run ${prog} --help for usage\\)$`));
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    cleanup();
+  }
+});
