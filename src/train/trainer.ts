@@ -7,6 +7,8 @@ import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metr
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
+import { ConfigError } from '../errors/errors.js';
+import { sizeIssues } from './sizes.js';
 import { objective, penaltyTerms, type Params, type PenaltyTerm } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from './state.js';
 import { SpectralNorms } from '../regularizers/spectral.js';
@@ -83,6 +85,11 @@ export class Trainer {
     readonly model: tf.LayersModel,
     readonly data: TrainerData,
   ) {
+    // Never clamped, and checked before any tensor exists: GC on fewer examples than configured
+    // would be reported as what it is not.
+    if (cfg.gc.examples > data.train.n) {
+      throw new ConfigError(`run config of ${cfg.experiment}`, sizeIssues(cfg, { dataset: cfg.dataset.name, train: data.train.n, test: data.test.n }));
+    }
     const { lr, momentum } = cfg.optimizer;
     this.optimizer = momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
@@ -95,7 +102,7 @@ export class Trainer {
     registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
-    const n = Math.min(cfg.gc.examples, data.train.n);
+    const n = cfg.gc.examples;
     const pick = Rng.derive(cfg.seed, 'gc-examples').permutation(data.train.n).subarray(0, n);
     const sub = takeExamples(data.train, pick);
     this.gcExamples = tf.tensor4d(sub.x, [n, ...sub.shape]);
