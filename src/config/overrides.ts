@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import type { ConfigIssue } from './issues.js';
+import { MAX_YAML_ALIASES } from './load.js';
 
 /** One `--set key.path=value` override. */
 export interface Override {
@@ -35,7 +36,7 @@ export function parseOverride(arg: string): Override {
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     throw new UsageError(`--set ${arg}: YAML aliases expand too far (${(err as Error).message})`);
   }
