@@ -9,6 +9,7 @@ import { UsageError } from '../errors/errors.js';
 import type { Io } from './io.js';
 import type { ProgressEvent, ProgressFn } from '../data/download.js';
 import { DATASET_NAMES, fetchDataset, loadDataset, parseDatasetName } from '../data/registry.js';
+import { checkMirror } from '../data/sources.js';
 
 export type { Io };
 
@@ -75,7 +76,8 @@ export async function dataCommand(argv: string[], io: Io = process): Promise<num
         const reporter = progressReporter(io);
         let res;
         try {
-          res = await fetchDataset(parseDatasetName(name), { dataDir: opts.dataDir, mirror: opts.mirror, onProgress: reporter.onProgress });
+          const mirror = opts.mirror === undefined ? undefined : checkMirror(opts.mirror, '--mirror');
+          res = await fetchDataset(parseDatasetName(name), { dataDir: opts.dataDir, mirror, onProgress: reporter.onProgress });
         } finally {
           reporter.done();
         }
@@ -113,7 +115,7 @@ export async function dataCommand(argv: string[], io: Io = process): Promise<num
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0;
-      throw new UsageError(e.message.replace(/^error: /, ''));
+      throw new UsageError(`${e.message.replace(/^error: /, '')} (run ${PROG} --help for usage)`);
     }
     throw e;
   }

@@ -5,11 +5,13 @@ import { expandSweep } from '../config/sweep.js';
 import { applyOverrides, attributeOverrides, parseOverride, type Override } from '../config/overrides.js';
 import { parseShard, selectShard, shardFromEnv } from '../config/shard.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
+import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { planStatus } from '../runner/plan-status.js';
 import { runPool } from '../runner/pool.js';
 import { runSweep } from '../runner/sweep.js';
 import type { RunOutcome } from '../runner/run-one.js';
+import { checkRunSizes } from '../train/sizes.js';
 import { handleInterrupts } from './interrupt.js';
 import type { Io } from './io.js';
 import { createPoolProgress } from './pool-progress.js';
@@ -52,8 +54,8 @@ function program(io: Io): Command {
     .option('--shard <i/n>', 'train only runs i, i+n, i+2n, ... (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + GC_SHARD_COUNT')
     .option('--lock-timeout <minutes>', 'take over run locks not refreshed for this long, from any host (dead cluster nodes)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(run gc-run --help for usage)');
+    // Parse errors are printed once, by runCommand, from the UsageError thrown below.
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
 }
 
 /**
@@ -69,7 +71,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0;
-      throw new UsageError(err.message.replace(/^error: /, ''));
+      throw new UsageError(`${err.message.replace(/^error: /, '')} (run gc-run --help for usage)`);
     }
     throw err;
   }
@@ -96,10 +98,13 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   try {
     exp = validateExperiment(raw, source);
     all = expandSweep(exp, source);
+    checkRunSizes(all, source);
   } catch (err) {
     throw err instanceof ConfigError ? attributeOverrides(err, overrides) : err;
   }
   const shard = opts.shard !== undefined ? parseShard(opts.shard) : shardFromEnv();
+  // Before anything is written (also for --dry-run): a bad results folder is exit 2, not a crash or a hang.
+  checkWritableFolder(exp.output_dir, opts.out ? `--out ${opts.out}` : `${source}: output_dir ${exp.output_dir}`);
   const runs = selectShard(all, shard);
   if (shard) {
     io.stderr.write(`gc-run: shard ${shard.index}/${shard.count} (from ${shard.source}): ${runs.length} of ${all.length} run(s)\n`);

@@ -29,11 +29,16 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     .option('--json', 'print the summary (and with --repro the reproduction table) as JSON on stdout')
     .option('--repro', "print the reproduction table (paper's expected GC trends vs measured Spearman ρ)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      // Printed once here (commander's own print is off), like every other gc-report error.
+      io.stderr.write(`${PROG}: error: ${e.message.replace(/^error: /, '')} (run ${PROG} --help for usage)\n`);
+      return 2;
+    }
     throw e;
   }
   const dirs = program.processedArgs[0] as string[];

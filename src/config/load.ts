@@ -4,6 +4,9 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { fromZod } from './issues.js';
 import { ExperimentConfigSchema, type ExperimentConfig } from './schema.js';
 
+/** Alias expansions a config may use (the yaml package's guard against "billion laughs" documents). */
+export const MAX_YAML_ALIASES = 100;
+
 /** Parses YAML text into a plain object; syntax errors become ConfigError with line:col. */
 export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -16,7 +19,13 @@ export function parseYaml(text: string, file: string): unknown {
       })),
     );
   }
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    // yaml throws a ReferenceError for alias expansion beyond maxAliasCount ("billion laughs").
+    throw new ConfigError(file, [{ path: '', message: `YAML aliases expand too far (${(err as Error).message}); write the values out` }]);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(file, [{ path: '', message: 'expected a YAML mapping at the top level' }]);
   }

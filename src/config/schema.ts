@@ -176,6 +176,19 @@ export const SweepSchema = z.strictObject({
   seeds: z.array(nonNegInt).min(1).default([0]),
 });
 
+/**
+ * Keys one experiment has once, for all its runs: where results go, the experiment's name, and
+ * the backend (chosen once per process). They cannot be swept: each run's config.json would
+ * claim a value the run did not use.
+ */
+export const EXPERIMENT_LEVEL_KEYS = ['experiment', 'output_dir', 'backend'] as const;
+
+/**
+ * Most runs one sweep may expand to (seeds × the product of the grid's list lengths). Counted
+ * before expanding: a typo'd grid of millions would otherwise exhaust memory planning it.
+ */
+export const MAX_SWEEP_RUNS = 10_000;
+
 const common = {
   experiment: z
     .string()

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors/errors.js';
 import { withoutDefaults } from './defaults.js';
 import { fromZod, type ConfigIssue } from './issues.js';
-import { RunConfigSchema, type ExperimentConfig, type RunConfig } from './schema.js';
+import { EXPERIMENT_LEVEL_KEYS, MAX_SWEEP_RUNS, RunConfigSchema, type ExperimentConfig, type RunConfig } from './schema.js';
 
 /** One planned run of a sweep. */
 export interface PlannedRun {
@@ -91,17 +91,33 @@ export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
   const issues: ConfigIssue[] = [];
   for (const key of keys) {
     if (key === 'seed') issues.push({ path: 'sweep.grid.seed', message: 'sweep seeds with sweep.seeds, not the grid' });
-    else if (key.startsWith('sweep.')) issues.push({ path: `sweep.grid.${key}`, message: 'the sweep block cannot be swept' });
+    else if (key === 'sweep' || key.startsWith('sweep.')) issues.push({ path: `sweep.grid.${key}`, message: 'the sweep block cannot be swept' });
+    else if ((EXPERIMENT_LEVEL_KEYS as readonly string[]).some((k) => key === k || key.startsWith(`${k}.`))) {
+      issues.push({
+        path: `sweep.grid.${key}`,
+        message: `'${key.split('.')[0]}' is one per experiment (all its runs share it) and cannot be swept: set it at the top level, or make one experiment per value`,
+      });
+    }
     else if (!hasPath(base, key)) {
       issues.push({ path: `sweep.grid.${key}`, message: 'not a config key (check the spelling and the model arch)' });
     }
   }
   if (issues.length) throw new ConfigError(file, issues);
+  const count = keys.reduce((n, k) => n * grid[k].length, seeds.length);
+  if (count > MAX_SWEEP_RUNS) {
+    const sizes = [`${seeds.length} seed(s)`, ...keys.map((k) => `${grid[k].length} ${k}`)].join(' x ');
+    throw new ConfigError(file, [
+      { path: 'sweep', message: `${sizes} = ${count} runs, over the limit of ${MAX_SWEEP_RUNS} runs per sweep: use fewer values or split the experiment` },
+    ]);
+  }
 
   const runs: PlannedRun[] = [];
   const seen = new Map<string, number>();
+  // Position in the sweep order, counting every combination (also skipped ones), for messages.
+  let position = -1;
   for (const seed of seeds) {
     for (const swept of cartesian(keys, grid)) {
+      position++;
       const raw = structuredClone(base) as Record<string, unknown>;
       raw.seed = seed;
       for (const k of keys) setPath(raw, k, structuredClone(swept[k]));
@@ -119,10 +135,10 @@ export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
       const lbl = label(swept);
       const id = `${lbl ? `${lbl}-` : ''}s${seed}-${hash}`;
       if (seen.has(id)) {
-        issues.push({ path: 'sweep', message: `runs ${seen.get(id)} and ${runs.length} are identical (duplicate values in the grid or seeds)` });
+        issues.push({ path: 'sweep', message: `runs ${seen.get(id)} and ${position} (0-based, in sweep order) are identical (duplicate values in the grid or seeds)` });
         continue;
       }
-      seen.set(id, runs.length);
+      seen.set(id, position);
       runs.push({ id, index: runs.length, seed, swept, config });
     }
   }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { basename, dirname, join } from 'node:path';
@@ -176,8 +176,10 @@ async function moveIntoPlace(stage: string, datasetDir: string, sources: SourceF
  */
 export async function installSources(sources: SourceFile[], datasetDir: string, opts: InstallOptions = {}): Promise<void> {
   const root = dirname(datasetDir);
-  await mkdir(root, { recursive: true });
+  // The first folder this call created (undefined: root existed): removed again on failure.
+  const created = await mkdir(root, { recursive: true });
   const tmp = await mkdtemp(join(root, `.tmp-${basename(datasetDir)}-`));
+  let ok = false;
   try {
     const stage = join(tmp, 'stage');
     await mkdir(stage);
@@ -215,7 +217,21 @@ export async function installSources(sources: SourceFile[], datasetDir: string, 
       }
     }
     await moveIntoPlace(stage, datasetDir, sources);
+    ok = true;
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    if (!ok && created) await removeEmptyUpTo(root, created);
+  }
+}
+
+/** Removes `dir` and its parents up to and including `top` while they are empty (a failed fetch leaves no folders). */
+async function removeEmptyUpTo(dir: string, top: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch {
+      return; // not empty (someone else's files) or gone: stop
+    }
+    if (d === top || dirname(d) === d) return;
   }
 }

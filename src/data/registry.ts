@@ -163,7 +163,9 @@ export async function fetchDataset(name: DatasetName, opts: FetchOptions = {}): 
   const dir = datasetDir(info.name, opts.dataDir);
   const missing = await missingSources(info, dir);
   if (missing.length > 0) {
-    await installSources(missing, dir, { ...opts, mirror: opts.mirror ?? (process.env[S.MIRROR_ENV] || undefined) });
+    const env = process.env[S.MIRROR_ENV] || undefined;
+    const mirror = opts.mirror ? S.checkMirror(opts.mirror, 'mirror') : env ? S.checkMirror(env, `$${S.MIRROR_ENV}`) : undefined;
+    await installSources(missing, dir, { ...opts, mirror });
   }
   return { dir, fetched: missing.map((s) => s.file) };
 }

@@ -13,6 +13,8 @@
  *   cifar100.txt.
  */
 
+import { UsageError } from '../errors/errors.js';
+
 /** Env variable naming a mirror base URL that replaces the official one for every file. */
 export const MIRROR_ENV = 'GC_DATA_MIRROR';
 
@@ -38,6 +40,23 @@ export interface SourceFile {
   kind: 'file' | 'tar.gz';
   /** What the dataset folder holds once this source is installed. */
   provides: Provided[];
+}
+
+/**
+ * Validates a mirror base URL (from `label`, e.g. `--mirror` or `$GC_DATA_MIRROR`): an absolute
+ * http(s) URL, else UsageError (exit 2) before anything is created or fetched.
+ */
+export function checkMirror(mirror: string, label: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(mirror);
+  } catch {
+    // not a URL at all
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`${label} '${mirror}': expected an http:// or https:// base URL (e.g. http://host/datasets)`);
+  }
+  return mirror;
 }
 
 /** The URL to fetch `src` from: `mirror` + file name when a mirror is given, else the official URL. */

@@ -4,6 +4,8 @@ import { stratifiedSubset } from '../data/subset.js';
 import { applyLabelNoise } from '../data/noise.js';
 import { augmentBatch } from '../data/augment.js';
 import type { TrainerData } from '../train/trainer.js';
+import { ConfigError } from '../errors/errors.js';
+import { sizeIssues } from '../train/sizes.js';
 
 /** Key of the loaded data a run needs: runs sharing it share one load. */
 export function datasetKey(cfg: RunConfig): string {
@@ -30,6 +32,8 @@ export async function loadDatasets(
  */
 export function prepareRunData(cfg: RunConfig, ds: LoadedDataset): TrainerData {
   const d = cfg.dataset;
+  const issues = sizeIssues(cfg, { dataset: ds.name, train: ds.train.n, test: ds.test.n });
+  if (issues.length) throw new ConfigError(`run config of ${cfg.experiment}`, issues);
   let train = d.train_size && d.train_size < ds.train.n ? stratifiedSubset(ds.train, d.train_size, d.seed) : ds.train;
   const test = d.test_size && d.test_size < ds.test.n ? stratifiedSubset(ds.test, d.test_size, d.seed + 1) : ds.test;
   if (d.label_noise > 0) {

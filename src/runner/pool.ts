@@ -1,4 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
@@ -6,7 +8,9 @@ import type { SweepProgress } from './progress.js';
 import { GcRunError } from '../errors/errors.js';
 import type { SweepCommonOptions } from './sweep.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
-import { runDir, type RunOutcome } from './run-one.js';
+import { readRecord, runDir, type RunOutcome } from './run-one.js';
+import { writeJsonAtomic } from '../results/atomic.js';
+import { acquireRunLock } from '../results/lock.js';
 
 export interface PoolOptions extends SweepCommonOptions {
   /** Worker processes at most (a positive integer: --jobs, validated once by the CLI). */
@@ -54,7 +58,8 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
       const progress = opts.progress(s);
       const w = fork(WORKER, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       workers.add(w);
-      let current: { i: number; run: PlannedRun; started: boolean } | null = null;
+      // fromEpoch / lastEpoch: what the worker reported, so a death names the last finished epoch.
+      let current: { i: number; run: PlannedRun; started: boolean; fromEpoch?: number; lastEpoch?: number } | null = null;
       const post = (m: ToWorker) => w.connected && w.send(m);
       const next = () => {
         const item = opts.signal?.aborted || fatal ? undefined : queue.shift();
@@ -75,12 +80,14 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
             break;
           case 'start':
             current!.started = true;
+            current!.fromEpoch = m.fromEpoch;
             progress.startRun(current!.i, runs.length, m.id, current!.run.config.train.epochs);
             break;
           case 'step':
             progress.step(m.p);
             break;
           case 'epoch':
+            if (current) current.lastEpoch = m.row.epoch;
             progress.epoch(m.row);
             break;
           case 'done':
@@ -100,8 +107,17 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
         workers.delete(w);
         if (current) {
           const { run } = current;
-          const message = `worker process died (${sig ?? `exit code ${code}`})`;
-          outcomes.set(run.id, { id: run.id, status: 'failed', dir: runDir(run), error: { epoch: -1, message } });
+          const how = sig ? `killed by ${sig}` : `exited with code ${code}`;
+          let epoch = 0;
+          let message = `worker process ${how} before the run started training`;
+          if (current.started) {
+            const last = current.lastEpoch ?? (current.fromEpoch ?? 0) - 1;
+            epoch = last + 1;
+            message = `worker process ${how} during epoch ${epoch} (${last >= 0 ? `last finished epoch ${last}` : 'no epoch finished'})`;
+          }
+          const error = { epoch, message };
+          if (w.pid !== undefined) recordWorkerDeath(runDir(run), w.pid, error);
+          outcomes.set(run.id, { id: run.id, status: 'failed', dir: runDir(run), error });
           if (current.started) progress.endRun(`failed: ${message}`);
           current = null;
           // Replace the dead worker while there is work left.
@@ -130,4 +146,26 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
   return runs.map(
     (r) => outcomes.get(r.id) ?? { id: r.id, status: 'interrupted', dir: runDir(r), earlier: true },
   );
+}
+
+/**
+ * Marks a run whose worker died mid-run as failed in its run.json at once (it would otherwise say
+ * `running` until the next invocation noticed the stale lock). Done under the run's lock, which
+ * the dead worker's stale lock gives up; only a record that this very worker left `running` is
+ * changed, never one another process has taken over since. The checkpoint stays: a re-run resumes.
+ */
+function recordWorkerDeath(dir: string, workerPid: number, error: { epoch: number; message: string }): void {
+  if (!existsSync(join(dir, 'run.json'))) return;
+  const taken = acquireRunLock(dir);
+  if (!taken.acquired) return; // already resumed by another process
+  try {
+    const rec = readRecord(dir);
+    if (rec?.status !== 'running' || rec.attempts?.at(-1)?.pid !== workerPid) return;
+    rec.status = 'failed';
+    rec.error = error;
+    rec.ended_at = new Date().toISOString();
+    writeJsonAtomic(join(dir, 'run.json'), rec);
+  } finally {
+    taken.lock.release();
+  }
 }

@@ -11,6 +11,7 @@ import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock
 import { BASE_COLUMNS, MetricsCsv } from '../results/metrics-csv.js';
 import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
 import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
+import { baselineOf, divergenceReason, type DivergenceBaseline } from '../train/divergence.js';
 
 /** Events a run reports to the progress display. */
 export interface RunEvents {
@@ -58,13 +59,24 @@ export function readRecord(dir: string): RunRecord | null {
 
 class Interrupted extends Error {}
 
+/** Epoch-0 loss and ||θ||² from a metrics.csv (null when its first row lacks them). */
+function readBaseline(path: string): DivergenceBaseline | null {
+  const [header, first] = readFileSync(path, 'utf8').split('\n');
+  const cols = header.split(',');
+  const cells = (first ?? '').split(',');
+  const at = (c: string) => (cells[cols.indexOf(c)] ? Number(cells[cols.indexOf(c)]) : NaN);
+  if (at('epoch') !== 0) return null;
+  const b = { loss: at('test_loss'), weight_norm_sq: at('weight_norm_sq') };
+  return Number.isFinite(b.loss) && Number.isFinite(b.weight_norm_sq) ? b : null;
+}
+
 /**
  * Trains one planned run into its folder: config.json, run.json (status kept current, written
  * atomically), metrics.csv (a row per epoch, flushed) and checkpoint/ (after every epoch).
  * The run folder is locked while it trains; a run locked by a live process is not touched
  * (`busy`). A complete run is skipped, a diverged one reported as before; anything else
  * resumes from its checkpoint (metrics.csv cut back to it) or starts afresh. Exceptions and
- * non-finite loss/GC end the run as failed/diverged, never the sweep.
+ * divergence (see divergence.ts) end the run as failed/diverged, never the sweep.
  * `data` may be a loader, called only when the run really trains.
  */
 export async function executeRun(
@@ -140,7 +152,10 @@ async function train(
     const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
     let secondsBefore = 0;
+    // Epoch-0 values the divergence rule compares with (from metrics.csv when resuming).
+    let baseline: DivergenceBaseline | null = null;
     if (ckpt && truncateMetricsCsv(csv.path, columns, ckpt.meta.epoch)) {
+      baseline = readBaseline(csv.path);
       await trainer.setState(ckpt.state);
       fromEpoch = ckpt.meta.epoch + 1;
       secondsBefore = ckpt.meta.seconds;
@@ -187,10 +202,11 @@ async function train(
       csv.append(row);
       record.epochs_done = epoch;
       events.onEpoch?.(row);
-      const bad = [row.train_loss, row.test_loss, row.gc].find((v) => v !== null && !Number.isFinite(v));
-      if (bad !== undefined) {
+      if (epoch === 0) baseline = baselineOf(row);
+      const diverged = divergenceReason(row, baseline);
+      if (diverged !== null) {
         record.status = 'diverged';
-        record.error = { epoch, message: `non-finite value (${bad}) in loss or GC at epoch ${epoch}` };
+        record.error = { epoch, message: diverged };
         break;
       }
       if (stopping) {

@@ -10,6 +10,8 @@ import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metr
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
+import { ConfigError } from '../errors/errors.js';
+import { sizeIssues } from './sizes.js';
 import type { Params, PenaltyTerm } from '../regularizers/term.js';
 import { objective, penaltyTerms } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from '../results/trainer-state.js';
@@ -92,6 +94,11 @@ export class Trainer {
     readonly model: tf.LayersModel,
     readonly data: TrainerData,
   ) {
+    // Never clamped, and checked before any tensor exists: GC on fewer examples than configured
+    // would be reported as what it is not.
+    if (cfg.gc.examples > data.train.n) {
+      throw new ConfigError(`run config of ${cfg.experiment}`, sizeIssues(cfg, { dataset: cfg.dataset.name, train: data.train.n, test: data.test.n }));
+    }
     const o = cfg.optimizer;
     this.polyak = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : null;
     this.optimizer = o.name === 'polyak' ? this.polyak! : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
