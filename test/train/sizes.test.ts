@@ -6,7 +6,7 @@ import type { LoadedDataset } from '../../src/data/registry.js';
 import type { Split } from '../../src/data/split.js';
 import { ConfigError } from '../../src/errors/errors.js';
 import { buildModel } from '../../src/models/build.js';
-import { prepareRunData } from '../../src/train/data-prep.js';
+import { prepareRunData } from '../../src/runner/data-prep.js';
 import { sizeIssues } from '../../src/train/sizes.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { useBackend } from '../helpers/tf.js';
