@@ -25,8 +25,20 @@ export function reportTypedError(prog: string, err: unknown, io: Io): number {
   return exitCodeFor(err);
 }
 
+/**
+ * A reader that closes our stdout early (`gc-report R | head`) must not turn into an unhandled
+ * EPIPE stack trace: further output is dropped and the command finishes its work (files it is
+ * writing stay whole). Any other stream error is still a bug.
+ */
+export function tolerateClosedStdout(stream: NodeJS.EventEmitter = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 /** Runs a command function, prints any error and sets the process exit code. */
 export async function runCommand(prog: string, fn: () => Promise<number>): Promise<void> {
+  tolerateClosedStdout();
   try {
     process.exitCode = await fn();
   } catch (err) {
