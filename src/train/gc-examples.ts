@@ -13,8 +13,9 @@ export function gcExamplesOf(cfg: RunConfig, train: Split): Split {
 }
 
 /**
- * A run's neural-collapse examples: a class-balanced subset of min(metrics.nc_examples, n)
- * training examples, seeded from the run seed, fixed for the whole run.
+ * A run's neural-collapse examples: a class-balanced subset of metrics.nc_examples training
+ * examples, seeded from the run seed, fixed for the whole run. A count beyond the data is refused
+ * before training (sizeIssues), so the min() below never shortens what the config asked for.
  */
 export function neuralCollapseExamplesOf(cfg: RunConfig, train: Split): Split {
   const n = Math.min(cfg.metrics.nc_examples, train.n);

@@ -30,6 +30,9 @@ export function sizeIssues(cfg: RunConfig, have: SplitSizes): ConfigIssue[] {
   if (cfg.gc.examples > n) {
     out.push({ path: 'gc.examples', message: `${cfg.gc.examples} exceeds the ${n} training examples GC is measured on (${from})` });
   }
+  if (cfg.metrics.neural_collapse && cfg.metrics.nc_examples > n) {
+    out.push({ path: 'metrics.nc_examples', message: `${cfg.metrics.nc_examples} exceeds the ${n} training examples neural collapse is measured on (${from})` });
+  }
   if (cfg.train.batch_size > n) {
     out.push({ path: 'train.batch_size', message: `${cfg.train.batch_size} exceeds the ${n} training examples (${from}); at most ${n}` });
   }

@@ -27,6 +27,11 @@ test('sizeIssues: each size the data cannot supply, with key, value and limit; m
   assert.deepEqual(paths(cfg({ dataset: { train_size: 6 } })), [
     'gc.examples: 8 exceeds the 6 training examples GC is measured on (dataset.train_size 6)',
   ]);
+  // nc_examples only counts when neural collapse is measured (its default, 512, is then checked too).
+  assert.deepEqual(paths(cfg({ dataset: { train_size: 20 }, metrics: { nc_examples: 30 } })), []);
+  assert.deepEqual(paths(cfg({ dataset: { train_size: 20 }, metrics: { neural_collapse: true } })), [
+    'metrics.nc_examples: 512 exceeds the 20 training examples neural collapse is measured on (dataset.train_size 20)',
+  ]);
   assert.deepEqual(paths(cfg({ train: { batch_size: 41, epochs: 1 } })), [
     'train.batch_size: 41 exceeds the 40 training examples (all of toy); at most 40',
   ]);
