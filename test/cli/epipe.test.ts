@@ -3,12 +3,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../src/results/record.js';
-import { tempDir, writeDemoResults } from '../helpers/report-fixtures.js';
+import { writeDemoResults } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // `gc-report R | head -1`: the reader closes stdout before the table is written. The command must
 // finish quietly (exit 0, its report written) instead of dying on an unhandled EPIPE.
 test('gc-report into a pipe that closes at once: exit 0, no stack trace, report written', async () => {
-  const root = tempDir('epipe');
+  const root = tempDir('gc-report-epipe-').dir;
   writeDemoResults(root);
   const out = join(root, 'report'); // the default --out
   for (let i = 0; i < 3; i++) {

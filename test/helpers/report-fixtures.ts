@@ -2,8 +2,7 @@
  * Writes fake run folders in the runner's layout (docs/ARCHITECTURE.md) with known numbers,
  * so report tests check exact aggregates without training anything.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunStatus } from '../../src/results/run-folder.js';
 
@@ -27,11 +26,6 @@ export interface FixtureRun {
   error?: string;
   /** Omit `swept` from run.json's content (to test config-based knob inference). */
   emptySwept?: boolean;
-}
-
-/** A fresh temp folder for one test. */
-export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `gc-report-${label}-`));
 }
 
 function setDotted(obj: Record<string, any>, key: string, value: unknown) {

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { loadSweeps } from '../../src/report/build.js';
 import { discoverRuns } from '../../src/report/discover.js';
 import { reproRows } from '../../src/report/repro.js';
-import { tempDir, writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
+import { writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const close = (a: number | null, b: number, msg?: string) =>
   assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${msg ?? ''} expected ${b}, got ${a}`);
 
 test('lr sweep: exact means and sample stds over seeds; failed run counted, not averaged', () => {
-  const root = tempDir('agg');
+  const root = tempDir('gc-report-agg-').dir;
   writeDemoResults(root);
   const sweeps = loadSweeps([root]);
   assert.deepEqual(sweeps.map((s) => s.experiment), ['bs-sweep', 'lr-sweep'], 'experiments grouped apart');
@@ -37,7 +38,7 @@ test('lr sweep: exact means and sample stds over seeds; failed run counted, not 
 });
 
 test('curves: per-epoch mean/std over done seeds where gc was measured', () => {
-  const root = tempDir('curve');
+  const root = tempDir('gc-report-curve-').dir;
   writeDemoResults(root);
   const lr = loadSweeps([root])[1];
   const gc = lr.groups[0].curves.gc;
@@ -49,7 +50,7 @@ test('curves: per-epoch mean/std over done seeds where gc was measured', () => {
 });
 
 test('single seed → no std; running run marked incomplete', () => {
-  const root = tempDir('single');
+  const root = tempDir('gc-report-single-').dir;
   writeDemoResults(root);
   const bs = loadSweeps([root])[0];
   assert.deepEqual(bs.groups.map((g) => g.label), ['32', '128', '256']);
@@ -62,7 +63,7 @@ test('single seed → no std; running run marked incomplete', () => {
 });
 
 test('knob from config.json when run.json declares no swept keys; seed and output_dir ignored', () => {
-  const root = tempDir('cfg');
+  const root = tempDir('gc-report-cfg-').dir;
   for (const scale of [0.5, 2]) {
     for (const seed of [0, 1]) {
       writeRun(root, {
@@ -78,7 +79,7 @@ test('knob from config.json when run.json declares no swept keys; seed and outpu
 });
 
 test('several swept keys are grouped by their combination; undeclared config differences warned', () => {
-  const root = tempDir('multi');
+  const root = tempDir('gc-report-multi-').dir;
   for (const lr of [0.1, 0.01]) {
     for (const bs of [64, 16]) {
       writeRun(root, {
@@ -101,8 +102,8 @@ test('several swept keys are grouped by their combination; undeclared config dif
 });
 
 test('several results folders merge; the same folder reached twice counts once', () => {
-  const a = tempDir('mergeA');
-  const b = tempDir('mergeB');
+  const a = tempDir('gc-report-mergeA-').dir;
+  const b = tempDir('gc-report-mergeB-').dir;
   writeDemoResults(a);
   writeRun(b, { experiment: 'lr-sweep', seed: 3, swept: { 'optimizer.lr': 0.01 }, status: 'complete', rows: curve(20, 16, 0.7) });
   assert.equal(discoverRuns([a, join(a, 'lr-sweep')]).length, 12);
@@ -112,7 +113,7 @@ test('several results folders merge; the same folder reached twice counts once',
 });
 
 test('repro: spearman over complete runs and agreement with the paper', () => {
-  const root = tempDir('repro');
+  const root = tempDir('gc-report-repro-').dir;
   writeDemoResults(root);
   const rows = reproRows(loadSweeps([root]));
   const lr = rows.find((r) => r.key === 'optimizer.lr')!;

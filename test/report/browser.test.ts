@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { reportCommand } from '../../src/cli/report.js';
-import { tempDir, writeDemoResults } from '../helpers/report-fixtures.js';
+import { writeDemoResults } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 import { findOnPath, requirement } from '../helpers/requirements.js';
 
 const CHROMIUM = findOnPath(process.env.GC_CHROMIUM || 'chromium');
@@ -20,7 +21,7 @@ const need = requirement('headless Chromium', CHROMIUM ? [] : [process.env.GC_CH
 
 test('report.html renders in headless Chromium with every plot visible', { skip: need.skip }, async () => {
   assert.equal(need.missing, null, need.missing ?? '');
-  const root = tempDir('html');
+  const root = tempDir('gc-report-html-').dir;
   writeDemoResults(root);
   const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
   assert.equal(await reportCommand([root], quiet), 0);

@@ -4,7 +4,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { parseCsv } from '../../src/report/csv.js';
-import { tempDir, writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
+import { writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function capture() {
   const out: string[] = [];
@@ -17,7 +18,7 @@ function capture() {
 }
 
 test('writes the report folder: CSVs, markdown, SVG+PNG plots, HTML; prints the summary', async () => {
-  const root = tempDir('cli');
+  const root = tempDir('gc-report-cli-').dir;
   writeDemoResults(root);
   const c = capture();
   assert.equal(await reportCommand([root], c.io), 0, c.err());
@@ -47,9 +48,9 @@ test('writes the report folder: CSVs, markdown, SVG+PNG plots, HTML; prints the 
 });
 
 test('--json and --repro print machine-readable output; --out chooses the folder', async () => {
-  const root = tempDir('json');
+  const root = tempDir('gc-report-json-').dir;
   writeDemoResults(root);
-  const out = join(tempDir('out'), 'nested', 'rep');
+  const out = join(tempDir('gc-report-out-').dir, 'nested', 'rep');
   const c = capture();
   assert.equal(await reportCommand([root, '--json', '--repro', '--out', out], c.io), 0, c.err());
   const doc = JSON.parse(c.out());
@@ -74,14 +75,14 @@ async function expectUsageError(args: string[], pattern: RegExp, reportDir: stri
 }
 
 test('empty or missing results folder → exit 2, clear message, nothing written', async () => {
-  const root = tempDir('empty');
+  const root = tempDir('gc-report-empty-').dir;
   await expectUsageError([root], /no runs found under .*expected run folders/, join(root, 'report'));
   await expectUsageError([join(root, 'nope')], /results folder .*nope: does not exist/, join(root, 'nope', 'report'));
   await expectUsageError([root, '--bogus'], /unknown option '--bogus'/, join(root, 'report'));
 });
 
 test('malformed run.json, config.json or metrics header → exit 2 naming the file and the problem', async () => {
-  const root = tempDir('bad');
+  const root = tempDir('gc-report-bad-').dir;
   const dir = writeRun(root, { experiment: 'x', seed: 0, swept: { 'optimizer.lr': 0.1 }, status: 'complete', rows: curve(1, 1, 0.5) });
   const report = join(root, 'report');
   writeFileSync(join(dir, 'run.json'), '{"id": "r", ');
@@ -98,7 +99,7 @@ test('malformed run.json, config.json or metrics header → exit 2 naming the fi
 });
 
 test('an earlier report survives a failing re-run', async () => {
-  const root = tempDir('keep');
+  const root = tempDir('gc-report-keep-').dir;
   writeDemoResults(root);
   assert.equal(await reportCommand([root], capture().io), 0);
   const before = readFileSync(join(root, 'report', 'summary.csv'), 'utf8');

@@ -4,7 +4,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { parseCsv } from '../../src/report/csv.js';
-import { tempDir, writeRun, curve } from '../helpers/report-fixtures.js';
+import { writeRun, curve } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function capture() {
   const out: string[] = [];
@@ -17,7 +18,7 @@ function capture() {
 }
 
 test('a complete run with a header-only metrics.csv, or with repeated epoch rows, is warned about and marked invalid, not done', async () => {
-  const root = tempDir('invalid');
+  const root = tempDir('gc-report-invalid-').dir;
   const lr = (v: number) => ({ 'optimizer.lr': v });
   for (const seed of [0, 1]) writeRun(root, { experiment: 'x', seed, swept: lr(0.1), status: 'complete', rows: curve(20, 10 + seed, 0.8) });
   const empty = writeRun(root, { experiment: 'x', seed: 2, swept: lr(0.1), status: 'complete', rows: [] });
@@ -56,7 +57,7 @@ test('a complete run with a header-only metrics.csv, or with repeated epoch rows
 });
 
 test('an interrupted or failed run killed mid-append (torn last line) still reads', async () => {
-  const root = tempDir('torn');
+  const root = tempDir('gc-report-torn-').dir;
   writeRun(root, { experiment: 'x', seed: 0, swept: { 'optimizer.lr': 0.1 }, status: 'complete', rows: curve(20, 10, 0.8) });
   const dir = writeRun(root, { experiment: 'x', seed: 1, swept: { 'optimizer.lr': 0.1 }, status: 'interrupted', rows: curve(20, 10, 0.8, 2) });
   const file = join(dir, 'metrics.csv');

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { dirname, join } from 'node:path';
 import { reportCommand } from '../../src/cli/report.js';
 import { REPORT_MARKER } from '../../src/report/out-dir.js';
-import { tempDir, writeRun, curve } from '../helpers/report-fixtures.js';
+import { writeRun, curve } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function capture() {
   const out: string[] = [];
@@ -22,7 +23,7 @@ function capture() {
 
 /** A small results folder: one sweep with two runs. */
 function results(label: string): string {
-  const root = tempDir(label);
+  const root = tempDir(`gc-report-${label}-`).dir;
   for (const seed of [0, 1]) {
     writeRun(root, { experiment: 'x', seed, swept: { 'optimizer.lr': 0.1 }, status: 'complete', rows: curve(20, 10 + seed, 0.8) });
   }
@@ -58,7 +59,7 @@ async function refused(args: string[], pattern: RegExp, untouched: string[]) {
 
 test('--out an existing folder gc-report did not write (thesis.tex) → exit 2, the file kept', async () => {
   const root = results('thesis');
-  const important = join(tempDir('important'), 'important');
+  const important = join(tempDir('gc-report-important-').dir, 'important');
   mkdirSync(important);
   writeFileSync(join(important, 'thesis.tex'), 'x\n');
   await refused([root, '--out', important], /--out .*important: existing folder not written by gc-report \(no \.gc-report\.json marker; holds thesis\.tex\)/, [dirname(important), root]);
@@ -84,7 +85,7 @@ test('--out another results folder (holding run folders) → exit 2, nothing tou
 
 test('--out a regular file, a path below a file, or a symbolic link → exit 2, nothing touched', async () => {
   const root = results('file');
-  const dir = tempDir('files');
+  const dir = tempDir('gc-report-files-').dir;
   const file = join(dir, 'notes.txt');
   writeFileSync(file, 'keep me\n');
   await refused([root, '--out', file], /notes\.txt: is a file, not a folder/, [dir, root]);
@@ -109,7 +110,7 @@ test('--out /proc/x, /proc/x/y, /sys/x (unwritable) → exit 2 with one line, no
 
 test('a report folder is replaced; with a file added by hand it is refused; an empty folder is used', async () => {
   const root = results('replace');
-  const out = join(tempDir('rep'), 'report');
+  const out = join(tempDir('gc-report-rep-').dir, 'report');
   const c = capture();
   assert.equal(await reportCommand([root, '--out', out], c.io), 0, c.err());
   const marker = JSON.parse(readFileSync(join(out, REPORT_MARKER), 'utf8'));
@@ -124,12 +125,12 @@ test('a report folder is replaced; with a file added by hand it is refused; an e
   writeFileSync(join(out, 'notes.md'), 'mine\n');
   await refused([root, '--out', out], /report folder holds entries gc-report did not write \(notes\.md\)/, [dirname(out), root]);
   // An empty folder (e.g. made with mkdir beforehand) is used: nothing in it can be lost.
-  const empty = join(tempDir('empty'), 'r');
+  const empty = join(tempDir('gc-report-empty-').dir, 'r');
   mkdirSync(empty);
   assert.equal(await reportCommand([root, '--out', empty], capture().io), 0);
   assert.ok(existsSync(join(empty, 'report.html')) && existsSync(join(empty, REPORT_MARKER)));
   // A missing chain of parents is created.
-  const deep = join(tempDir('deep'), 'a', 'b', 'report');
+  const deep = join(tempDir('gc-report-deep-').dir, 'a', 'b', 'report');
   assert.equal(await reportCommand([root, '--out', deep], capture().io), 0);
   assert.ok(existsSync(join(deep, REPORT_MARKER)));
 });

@@ -4,9 +4,10 @@ import { Resvg } from '@resvg/resvg-js';
 import { loadSweeps } from '../../src/report/build.js';
 import { curveSpec, finalGcVsKnobSpec, finalGcVsAccSpec, plotSpecs, spansDecades } from '../../src/report/plots.js';
 import { renderSpec, fontWarning, PNG_SCALE } from '../../src/report/render.js';
-import { tempDir, writeDemoResults } from '../helpers/report-fixtures.js';
+import { writeDemoResults } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const root = tempDir('plots');
+const root = tempDir('gc-report-plots-').dir;
 writeDemoResults(root);
 const sweeps = loadSweeps([root]);
 const [bs, lr] = sweeps;

@@ -20,7 +20,7 @@ import {
 import { parseMetrics, readRun } from '../../src/report/read-run.js';
 import { reportCommand } from '../../src/cli/report.js';
 import { useBackend } from '../helpers/tf.js';
-import { tempDir } from '../helpers/report-fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function synthetic(n: number, seed: number): Split {
   const rng = new Rng(seed);
@@ -44,7 +44,7 @@ function planned(root: string, lr: number, tag: string): PlannedRun {
 }
 
 test('metrics.csv number format: the writer writes nan/inf/-inf, the reader reads them back (and older spellings)', () => {
-  const root = tempDir('numfmt');
+  const root = tempDir('gc-report-numfmt-').dir;
   const csv = new MetricsCsv(join(root, 'metrics.csv'), [...METRICS_BASE_COLUMNS, 'margin_mean']);
   csv.create();
   csv.append({ epoch: 0, step: 0, lr: 0.1, train_loss: null, train_acc: null, test_loss: NaN, test_acc: 0.5, gc: Infinity, weight_norm_sq: -Infinity, seconds: 1e-7, gc_seconds: 0.25, margin_mean: 3 });
@@ -74,7 +74,7 @@ test('run.json: the reader accepts every status of the contract and records of o
 
 test('every status written by the real runner code path (non-finite values included) is reported, marked', async () => {
   await useBackend('cpu');
-  const root = tempDir('contract');
+  const root = tempDir('gc-report-contract-').dir;
   const run = async (lr: number, tag: string, events: RunEvents = {}, signal?: AbortSignal) =>
     executeRun(planned(root, lr, tag), data, backend, prov, events, { signal });
 
