@@ -9,6 +9,7 @@ import { checkReportTarget } from '../report/out-dir.js';
 import { sweepsJson, sweepsText } from '../report/tables.js';
 import { reproJson, reproText } from '../report/repro.js';
 import { fontWarning } from '../report/render.js';
+import { parseAt, parseMetric } from '../report/selection.js';
 import { reportTypedError, runCommand } from './exit.js';
 import type { Io } from './io.js';
 
@@ -28,6 +29,8 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     .option('-o, --out <dir>', 'report folder: new, empty, or one gc-report wrote (default: <first results dir>/report)')
     .option('--json', 'print the summary (and with --repro the reproduction table) as JSON on stdout')
     .option('--repro', "print the reproduction table (paper's expected GC trends vs measured Spearman ρ)")
+    .option('--metric <column>', 'metrics.csv column to compare, e.g. gc_margin (default: the runs\' report.metric, else gc)')
+    .option('--at <column=value>', 'compare at the first epoch where a column reaches a value, e.g. train_acc=0.9 (default: the last measured epoch)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
   try {
@@ -42,12 +45,13 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     throw e;
   }
   const dirs = program.processedArgs[0] as string[];
-  const opts = program.opts<{ out?: string; json?: boolean; repro?: boolean }>();
+  const opts = program.opts<{ out?: string; json?: boolean; repro?: boolean; metric?: string; at?: string }>();
   try {
+    const selection = { metric: opts.metric === undefined ? undefined : parseMetric(opts.metric), at: opts.at === undefined ? null : parseAt(opts.at) };
     const outDir = opts.out ?? join(dirs[0], 'report');
     // Refuse a bad --out before the (slow) reading and rendering; writeReport checks again.
     checkReportTarget(outDir, dirs);
-    const report = await buildReport(dirs);
+    const report = await buildReport(dirs, true, selection);
     const written = writeReport(report, outDir);
     for (const w of written.warnings) io.stderr.write(`${PROG}: warning: ${w}\n`);
     const warn = fontWarning();

@@ -24,6 +24,8 @@ export const INIT_SCHEMES = [
   'lecun_uniform',
 ] as const;
 export const ACTIVATIONS = ['relu', 'tanh', 'elu', 'sigmoid', 'linear'] as const;
+/** Training losses (src/metrics/loss.ts): softmax cross-entropy, or squared error on one-hot targets. */
+export const LOSSES = ['cross_entropy', 'mse'] as const;
 
 export const DatasetSchema = z.strictObject({
   name: z.enum(DATASET_NAMES).default('fashion-mnist'),
@@ -113,7 +115,19 @@ export const OptimizerSchema = z.discriminatedUnion('name', [SgdSchema, PolyakSc
 
 export const TrainSchema = z.strictObject({
   batch_size: posInt,
+  /** Epochs to train (with stop_train_acc or flow_time: the most epochs a run may take). */
   epochs: posInt,
+  /**
+   * The loss trained on, and reported in train_loss / test_loss: cross_entropy (softmax), or mse,
+   * (1/2C)·||logits − onehot(y)||² (half the mean over the C classes), averaged over examples.
+   */
+  loss: z.enum(LOSSES).default('cross_entropy'),
+  /**
+   * Stop after the gradient-flow time lr × steps reaches this value (the run ends mid-epoch at
+   * step ceil(flow_time / lr)), so a learning-rate sweep compares equal times of the flow that
+   * SGD discretises. sgd only; epochs is then a cap.
+   */
+  flow_time: z.number().positive().optional(),
   /**
    * Stop once an epoch's training accuracy reaches this value (epochs is then the maximum).
    * Comparing final GC across a sweep is fairest when every run fits the data equally well.
@@ -169,6 +183,14 @@ export const RegularizersSchema = z.strictObject({
   gc: nonNeg.default(0),
 });
 
+export const ReportSchema = z.strictObject({
+  /**
+   * The metrics.csv column gc-report compares across the sweep (reproduction table, final
+   * values): gc, or e.g. gc_margin. gc-report --metric overrides it. Does not change training.
+   */
+  metric: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a metrics.csv column name').default('gc'),
+});
+
 export const SweepSchema = z.strictObject({
   /** Dotted config key → list of values; runs are the Cartesian product. */
   grid: z.record(z.string().min(1), z.array(z.unknown()).min(1)).default({}),
@@ -181,7 +203,7 @@ export const SweepSchema = z.strictObject({
  * the backend (chosen once per process). They cannot be swept: each run's config.json would
  * claim a value the run did not use.
  */
-export const EXPERIMENT_LEVEL_KEYS = ['experiment', 'output_dir', 'backend'] as const;
+export const EXPERIMENT_LEVEL_KEYS = ['experiment', 'output_dir', 'backend', 'report'] as const;
 
 /**
  * Most runs one sweep may expand to (seeds × the product of the grid's list lengths). Counted
@@ -203,13 +225,21 @@ const common = {
   gc: GcSchema.default(() => GcSchema.parse({})),
   regularizers: RegularizersSchema.default(() => RegularizersSchema.parse({})),
   metrics: MetricsSchema.default(() => MetricsSchema.parse({})),
+  report: ReportSchema.default(() => ReportSchema.parse({})),
 };
 
+/** Checks across blocks: train.flow_time is lr × steps, which only plain SGD has. */
+function crossChecks(cfg: { optimizer: { name: string }; train: { flow_time?: number } }, ctx: z.RefinementCtx): void {
+  if (cfg.train.flow_time !== undefined && cfg.optimizer.name !== 'sgd') {
+    ctx.addIssue({ code: 'custom', path: ['train', 'flow_time'], message: `needs optimizer.name sgd (lr × steps is the flow time), not ${cfg.optimizer.name}` });
+  }
+}
+
 /** One run, fully resolved. */
-export const RunConfigSchema = z.strictObject(common);
+export const RunConfigSchema = z.strictObject(common).superRefine(crossChecks);
 
 /** A config file: a run plus an optional sweep block. */
-export const ExperimentConfigSchema = z.strictObject({ ...common, sweep: SweepSchema.optional() });
+export const ExperimentConfigSchema = z.strictObject({ ...common, sweep: SweepSchema.optional() }).superRefine(crossChecks);
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;

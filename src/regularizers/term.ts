@@ -24,8 +24,8 @@ export interface StepContext {
   forward: (x: tf.Tensor) => tf.Tensor2D;
   /** Training-mode logits [B, C]. */
   logits: tf.Tensor2D;
-  /** Mean cross-entropy of the batch (scalar). */
-  ce: tf.Scalar;
+  /** Mean loss of the batch, by train.loss (scalar). */
+  loss: tf.Scalar;
 }
 
 /** One regulariser added to the loss: λ·value. `value` must be differentiable in the params. */

@@ -4,6 +4,7 @@
  */
 import type { RunData, MetricsRow } from './read-run.js';
 import { mean, sampleStd } from './stats.js';
+import { DEFAULT_METRIC, selectRow, type AtPoint, type Selection } from './selection.js';
 
 /** A knob value as shown and compared; arrays/objects are kept as their JSON text. */
 export type KnobValue = number | string | boolean | null;
@@ -28,9 +29,10 @@ export interface RunSummary {
   state: RunState;
   knob: Record<string, KnobValue>;
   knobLabel: string;
-  /** Epoch of the last metrics row with a measured gc ("final"); null if none. */
+  /** Epoch of the row compared (Sweep.selection: the last with the metric, or the --at point); null if none. */
   finalEpoch: number | null;
-  finalGc: number | null;
+  /** The selected metric at finalEpoch. */
+  finalValue: number | null;
   finalTestAcc: number | null;
   epochsDone: number | null;
   epochsTotal: number | null;
@@ -61,7 +63,7 @@ export interface KnobGroup {
   label: string;
   runs: RunSummary[];
   counts: Record<RunState, number>;
-  finalGc: Stat;
+  finalValue: Stat;
   finalTestAcc: Stat;
   /** Seed-averaged curves over done runs, per epoch where the metric was measured. */
   curves: { gc: CurvePoint[]; test_acc: CurvePoint[] };
@@ -75,6 +77,8 @@ export interface Sweep {
   runs: RunSummary[];
   /** Notes for the researcher, e.g. config keys that vary but are not declared as swept. */
   warnings: string[];
+  /** What finalValue is: which metric, at which point. */
+  selection: Selection;
 }
 
 /** Config keys that differ between runs by construction and are not knobs. */
@@ -144,11 +148,6 @@ export function inferKnobKeys(runs: RunData[]): { keys: string[]; warnings: stri
   return { keys: swept, warnings };
 }
 
-function finalRow(metrics: MetricsRow[]): MetricsRow | null {
-  for (let i = metrics.length - 1; i >= 0; i--) if (metrics[i].gc !== null) return metrics[i];
-  return null;
-}
-
 function stat(xs: (number | null)[]): Stat {
   const vals = xs.filter((x): x is number => x !== null);
   return { mean: mean(vals), std: sampleStd(vals), n: vals.length };
@@ -171,11 +170,11 @@ export function meanCurve(runs: RunSummary[], column: string): CurvePoint[] {
     .map(([epoch, vals]) => ({ epoch, mean: mean(vals)!, std: sampleStd(vals), n: vals.length }));
 }
 
-function summarise(r: RunData, keys: string[]): RunSummary {
+function summarise(r: RunData, keys: string[], sel: Selection): RunSummary & { reason: string | null } {
   const flat = flatten(r.config);
   const knob: Record<string, KnobValue> = {};
   for (const k of keys) knob[k] = toKnobValue(k in r.record.swept ? r.record.swept[k] : flat[k]);
-  const last = finalRow(r.metrics);
+  const { row: last, reason } = selectRow(r.metrics, sel);
   return {
     id: r.record.id,
     dir: r.dir,
@@ -186,14 +185,22 @@ function summarise(r: RunData, keys: string[]): RunSummary {
     knob,
     knobLabel: knobLabel(keys, knob),
     finalEpoch: last ? (last.epoch as number) : null,
-    finalGc: last ? last.gc : null,
+    finalValue: last ? last[sel.metric] ?? null : null,
     finalTestAcc: last ? last.test_acc : null,
     epochsDone: r.record.epochs_done ?? null,
     epochsTotal: r.record.epochs_total ?? null,
     error: r.record.error?.message ?? null,
     problems: r.problems,
     metrics: r.metrics,
+    reason,
   };
+}
+
+/** The metric of an experiment's runs: `metric` when given, else their config's report.metric when they agree, else gc. */
+function metricOf(runs: RunData[], metric: string | undefined): string {
+  if (metric) return metric;
+  const named = new Set(runs.map((r) => (r.config.report as { metric?: unknown } | undefined)?.metric).filter((m) => typeof m === 'string'));
+  return named.size === 1 ? ([...named][0] as string) : DEFAULT_METRIC;
 }
 
 function compareKnobs(keys: string[], a: Record<string, KnobValue>, b: Record<string, KnobValue>): number {
@@ -209,7 +216,7 @@ function compareKnobs(keys: string[], a: Record<string, KnobValue>, b: Record<st
  * curves) use done runs only; failed, incomplete and invalid runs stay in `runs` and in the
  * counts, and each problem of an invalid run becomes one warning naming its folder.
  */
-export function aggregate(runs: RunData[]): Sweep[] {
+export function aggregate(runs: RunData[], opts: { metric?: string; at?: AtPoint | null } = {}): Sweep[] {
   const byExp = new Map<string, RunData[]>();
   for (const r of runs) {
     if (!byExp.has(r.record.experiment)) byExp.set(r.record.experiment, []);
@@ -219,7 +226,12 @@ export function aggregate(runs: RunData[]): Sweep[] {
     const expRuns = byExp.get(experiment)!;
     const { keys, warnings } = inferKnobKeys(expRuns);
     for (const r of expRuns) for (const p of r.problems) warnings.push(`run ${r.dir}: ${p}; counted invalid, not done`);
-    const summaries = expRuns.map((r) => summarise(r, keys));
+    const selection: Selection = { metric: metricOf(expRuns, opts.metric), at: opts.at ?? null };
+    const summaries: RunSummary[] = expRuns.map((r) => {
+      const { reason, ...s } = summarise(r, keys, selection);
+      if (reason && s.state === 'done') warnings.push(`run ${r.dir}: ${reason}; not counted`);
+      return s;
+    });
     summaries.sort((a, b) => compareKnobs(keys, a.knob, b.knob) || a.seed - b.seed || (a.id < b.id ? -1 : 1));
     const byLabel = new Map<string, RunSummary[]>();
     for (const s of summaries) {
@@ -236,11 +248,11 @@ export function aggregate(runs: RunData[]): Sweep[] {
         label,
         runs: members,
         counts,
-        finalGc: stat(done.map((r) => r.finalGc)),
+        finalValue: stat(done.map((r) => r.finalValue)),
         finalTestAcc: stat(done.map((r) => r.finalTestAcc)),
         curves: { gc: meanCurve(done, 'gc'), test_acc: meanCurve(done, 'test_acc') },
       };
     });
-    return { experiment, knobKeys: keys, groups, runs: summaries, warnings };
+    return { experiment, knobKeys: keys, groups, runs: summaries, warnings, selection };
   });
 }

@@ -5,6 +5,7 @@
 import { discoverRuns } from './discover.js';
 import { readRun } from './read-run.js';
 import { aggregate, type Sweep } from './aggregate.js';
+import type { AtPoint } from './selection.js';
 import { reproRows, type ReproRow } from './repro.js';
 import { plotSpecs, type PlotName } from './plots.js';
 import { renderSpec, type RenderedPlot } from './render.js';
@@ -17,14 +18,20 @@ export interface Report {
   plots: { name: PlotName; title: string; rendered: RenderedPlot }[];
 }
 
+/** Which value each run contributes (selection.ts); omitted: final value of report.metric or gc. */
+export interface ReportOptions {
+  metric?: string;
+  at?: AtPoint | null;
+}
+
 /** Loads all runs under `roots` (merged) and aggregates them; throws UsageError/DataError on bad input. */
-export function loadSweeps(roots: string[]): Sweep[] {
-  return aggregate(discoverRuns(roots).map(readRun));
+export function loadSweeps(roots: string[], opts: ReportOptions = {}): Sweep[] {
+  return aggregate(discoverRuns(roots).map(readRun), opts);
 }
 
 /** Builds the full report for `roots`. `withPlots: false` skips rendering (terminal-only use). */
-export async function buildReport(roots: string[], withPlots = true): Promise<Report> {
-  const sweeps = loadSweeps(roots);
+export async function buildReport(roots: string[], withPlots = true, opts: ReportOptions = {}): Promise<Report> {
+  const sweeps = loadSweeps(roots, opts);
   const repro = reproRows(sweeps);
   const plots: Report['plots'] = [];
   if (withPlots) {

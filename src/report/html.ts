@@ -73,13 +73,14 @@ function reproSection(rows: ReproRow[]): string {
   const body = rows.map((r) => [
     esc(r.experiment),
     `<code>${esc(r.key)}</code>`,
+    esc(r.measure),
     r.values.map((v) => esc(formatKnobValue(v.value))).join(' → '),
-    r.values.map((v) => esc(fmtStat(v.finalGc))).join(' → '),
+    r.values.map((v) => esc(fmtStat(v.finalValue))).join(' → '),
     r.expected === 1 ? '↑' : r.expected === -1 ? '↓' : '?',
     `${esc(fmtRho(r.rho))} (n=${r.n})`,
     r.agrees === null ? 'n/a' : r.agrees ? '<span class="yes">yes</span>' : '<span class="no">NO</span>',
   ]);
-  return table(['sweep', 'knob key', 'knob values', 'final GC mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'], body);
+  return table(['sweep', 'knob key', 'measure', 'knob values', 'mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'], body);
 }
 
 /** Builds the self-contained report page. */

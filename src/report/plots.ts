@@ -116,16 +116,16 @@ const shape = {
 };
 
 /** Final GC vs knob value: each run (seed) a point, shaped by status; line through done means. */
-export function finalGcVsKnobSpec(sweeps: Sweep[]): TopLevelSpec {
+export function finalVsKnobSpec(sweeps: Sweep[]): TopLevelSpec {
   const panels = sweeps.map((s) => {
     const numeric = s.knobKeys.length === 1 && s.runs.every((r) => typeof r.knob[s.knobKeys[0]] === 'number');
     const xOf = (knob: Record<string, unknown>, label: string) => (numeric ? (knob[s.knobKeys[0]] as number) : label);
     const points = s.runs
-      .filter((r) => finite(r.finalGc))
-      .map((r) => ({ x: xOf(r.knob, r.knobLabel), gc: r.finalGc, state: r.state, seed: r.seed, knob: r.knobLabel }));
+      .filter((r) => finite(r.finalValue))
+      .map((r) => ({ x: xOf(r.knob, r.knobLabel), gc: r.finalValue, state: r.state, seed: r.seed, knob: r.knobLabel }));
     const means = s.groups
-      .filter((g) => finite(g.finalGc.mean))
-      .map((g) => ({ x: xOf(g.knob, g.label), gc: g.finalGc.mean, knob: g.label }));
+      .filter((g) => finite(g.finalValue.mean))
+      .map((g) => ({ x: xOf(g.knob, g.label), gc: g.finalValue.mean, knob: g.label }));
     const xVals = numeric ? s.groups.map((g) => g.knob[s.knobKeys[0]] as number) : [];
     const x = numeric
       ? { field: 'x', type: 'quantitative', title: knobTitle(s), scale: scaleFor(xVals) }
@@ -149,11 +149,11 @@ export function finalGcVsKnobSpec(sweeps: Sweep[]): TopLevelSpec {
 }
 
 /** Final GC vs final test accuracy, every run of a sweep, coloured by knob value. */
-export function finalGcVsAccSpec(sweeps: Sweep[]): TopLevelSpec {
+export function finalVsAccSpec(sweeps: Sweep[]): TopLevelSpec {
   const panels = sweeps.map((s) => {
     const points = s.runs
-      .filter((r) => finite(r.finalGc) && finite(r.finalTestAcc))
-      .map((r) => ({ gc: r.finalGc, acc: r.finalTestAcc, knob: r.knobLabel, state: r.state, seed: r.seed }));
+      .filter((r) => finite(r.finalValue) && finite(r.finalTestAcc))
+      .map((r) => ({ gc: r.finalValue, acc: r.finalTestAcc, knob: r.knobLabel, state: r.state, seed: r.seed }));
     return {
       title: { text: s.experiment },
       ...PANEL,
@@ -175,7 +175,7 @@ export function plotSpecs(sweeps: Sweep[]): { name: PlotName; title: string; spe
   return [
     { name: 'gc-vs-epoch', title: 'GC vs epoch', spec: curveSpec(sweeps, 'gc') },
     { name: 'test-acc-vs-epoch', title: 'Test accuracy vs epoch', spec: curveSpec(sweeps, 'test_acc') },
-    { name: 'final-gc-vs-knob', title: 'Final GC vs knob value', spec: finalGcVsKnobSpec(sweeps) },
-    { name: 'final-gc-vs-test-acc', title: 'Final GC vs final test accuracy', spec: finalGcVsAccSpec(sweeps) },
+    { name: 'final-gc-vs-knob', title: 'Final GC vs knob value', spec: finalVsKnobSpec(sweeps) },
+    { name: 'final-gc-vs-test-acc', title: 'Final GC vs final test accuracy', spec: finalVsAccSpec(sweeps) },
   ];
 }

@@ -8,6 +8,7 @@ import type { Sweep, KnobValue, Stat } from './aggregate.js';
 import { compareKnobValues, formatKnobValue } from './aggregate.js';
 import { mean, sampleStd, spearman } from './stats.js';
 import { fmtRho, fmtStat, mdTable, textTable } from './format.js';
+import { describeSelection } from './selection.js';
 
 /** Expected sign of d(final GC)/d(knob), by config key (from config/knobs.ts): +1 GC grows with the knob, −1 it falls. */
 export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = Object.fromEntries(
@@ -18,7 +19,9 @@ export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = Object.fromE
 export interface ReproRow {
   experiment: string;
   key: string;
-  values: { value: KnobValue; finalGc: Stat }[];
+  /** What is compared: "final GC", or e.g. "gc_margin at first train_acc ≥ 0.9" (Sweep.selection). */
+  measure: string;
+  values: { value: KnobValue; finalValue: Stat }[];
   expected: 1 | -1 | null;
   /** Spearman ρ between knob value and final GC over complete runs; null if undefined. */
   rho: number | null;
@@ -36,16 +39,16 @@ export function reproRows(sweeps: Sweep[]): ReproRow[] {
     for (const key of s.knobKeys) {
       const distinct = [...new Set(s.runs.map((r) => r.knob[key]))].sort(compareKnobValues);
       const values = distinct.map((value) => {
-        const gcs = done.filter((r) => r.knob[key] === value && r.finalGc !== null).map((r) => r.finalGc as number);
-        return { value, finalGc: { mean: mean(gcs), std: sampleStd(gcs), n: gcs.length } };
+        const gcs = done.filter((r) => r.knob[key] === value && r.finalValue !== null).map((r) => r.finalValue as number);
+        return { value, finalValue: { mean: mean(gcs), std: sampleStd(gcs), n: gcs.length } };
       });
       const pairs = done.filter(
-        (r) => typeof r.knob[key] === 'number' && r.finalGc !== null && Number.isFinite(r.finalGc),
+        (r) => typeof r.knob[key] === 'number' && r.finalValue !== null && Number.isFinite(r.finalValue),
       );
-      const rho = pairs.length ? spearman(pairs.map((r) => r.knob[key] as number), pairs.map((r) => r.finalGc as number)) : null;
+      const rho = pairs.length ? spearman(pairs.map((r) => r.knob[key] as number), pairs.map((r) => r.finalValue as number)) : null;
       const expected = EXPECTED_DIRECTION[key] ?? null;
       const agrees = expected === null || rho === null ? null : Math.sign(rho) === expected;
-      rows.push({ experiment: s.experiment, key, values, expected, rho, n: pairs.length, agrees });
+      rows.push({ experiment: s.experiment, key, measure: describeSelection(s.selection), values, expected, rho, n: pairs.length, agrees });
     }
   }
   return rows;
@@ -59,15 +62,16 @@ function cells(r: ReproRow): string[] {
   return [
     r.experiment,
     r.key,
+    r.measure,
     r.values.map((v) => formatKnobValue(v.value)).join(' → '),
-    r.values.map((v) => fmtStat(v.finalGc)).join(' → '),
+    r.values.map((v) => fmtStat(v.finalValue)).join(' → '),
     arrow(r.expected),
     `${fmtRho(r.rho)} (n=${r.n})`,
     verdict(r.agrees, r),
   ];
 }
 
-const HEADERS = ['sweep', 'knob key', 'knob values', 'final GC mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'];
+const HEADERS = ['sweep', 'knob key', 'measure', 'knob values', 'mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'];
 
 /** Plain-text reproduction table for the terminal. */
 export function reproText(rows: ReproRow[]): string {
@@ -90,7 +94,8 @@ export function reproJson(rows: ReproRow[]) {
   return rows.map((r) => ({
     experiment: r.experiment,
     key: r.key,
-    values: r.values.map((v) => ({ value: v.value, final_gc: v.finalGc })),
+    measure: r.measure,
+    values: r.values.map((v) => ({ value: v.value, final_gc: v.finalValue })),
     expected: r.expected,
     spearman: r.rho,
     n: r.n,

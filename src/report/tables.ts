@@ -14,9 +14,9 @@ export function sweepSummaryTable(s: Sweep): { headers: string[]; rows: string[]
     rows: s.groups.map((g) => [
       g.label,
       `${g.counts.done}/${g.counts.failed}/${g.counts.incomplete}${g.counts.invalid ? ` (+${g.counts.invalid} invalid)` : ''}`,
-      fmtStat(g.finalGc),
+      fmtStat(g.finalValue),
       fmtStat(g.finalTestAcc),
-      String(g.finalGc.n),
+      String(g.finalValue.n),
     ]),
   };
 }
@@ -32,7 +32,7 @@ export function sweepRunsTable(s: Sweep): { headers: string[]; rows: string[][] 
       r.state === 'done' ? r.status : `${r.status.toUpperCase()} (${r.state})`,
       r.epochsDone === null ? '—' : `${r.epochsDone}/${r.epochsTotal ?? '?'}`,
       r.finalEpoch === null ? '—' : String(r.finalEpoch),
-      fmtNum(r.finalGc),
+      fmtNum(r.finalValue),
       fmtNum(r.finalTestAcc),
       [r.error, ...r.problems].filter(Boolean).join('; '),
     ]),
@@ -48,7 +48,7 @@ export function summaryCsv(sweeps: Sweep[]): string {
     for (const g of s.groups) {
       rows.push([
         s.experiment, s.knobKeys.join(' '), g.label, g.runs.length, g.counts.done, g.counts.failed, g.counts.incomplete, g.counts.invalid,
-        csvCell(g.finalGc.mean), csvCell(g.finalGc.std), g.finalGc.n,
+        csvCell(g.finalValue.mean), csvCell(g.finalValue.std), g.finalValue.n,
         csvCell(g.finalTestAcc.mean), csvCell(g.finalTestAcc.std), g.finalTestAcc.n,
       ]);
     }
@@ -69,7 +69,7 @@ export function runsCsv(sweeps: Sweep[]): string {
     s.runs.map((r) => [
       s.experiment, r.id, r.seed, r.status, r.state,
       ...keys.map((k) => (k in r.knob ? csvCell(r.knob[k]) : '')),
-      csvCell(r.finalEpoch), csvCell(r.finalGc), csvCell(r.finalTestAcc),
+      csvCell(r.finalEpoch), csvCell(r.finalValue), csvCell(r.finalTestAcc),
       csvCell(r.epochsDone), csvCell(r.epochsTotal), r.error ?? '', r.problems.join('; '), r.dir,
     ]),
   );
@@ -108,12 +108,12 @@ export function sweepsJson(sweeps: Sweep[]) {
       label: g.label,
       runs: g.runs.length,
       counts: g.counts,
-      final_gc: { mean: num(g.finalGc.mean), std: num(g.finalGc.std), n: g.finalGc.n },
+      final_gc: { mean: num(g.finalValue.mean), std: num(g.finalValue.std), n: g.finalValue.n },
       final_test_acc: { mean: num(g.finalTestAcc.mean), std: num(g.finalTestAcc.std), n: g.finalTestAcc.n },
     })),
     runs: s.runs.map((r) => ({
       id: r.id, seed: r.seed, status: r.status, state: r.state, knob: r.knob,
-      final_epoch: r.finalEpoch, final_gc: num(r.finalGc), final_test_acc: num(r.finalTestAcc),
+      final_epoch: r.finalEpoch, final_gc: num(r.finalValue), final_test_acc: num(r.finalTestAcc),
       epochs_done: r.epochsDone, epochs_total: r.epochsTotal, error: r.error, problems: r.problems, dir: r.dir,
     })),
   }));

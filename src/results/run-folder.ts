@@ -60,6 +60,8 @@ export const runRecordSchema = z.object({
   attempts: z.array(runAttemptSchema).optional(),
   /** Set when train.stop_train_acc ended the run before train.epochs. */
   stopped_early: z.object({ epoch: z.number().int(), train_acc: z.number() }).optional(),
+  /** Set when train.flow_time ended the run (at `step`, mid-epoch `epoch`); absent if the epochs cap came first. */
+  flow_time_reached: z.object({ epoch: z.number().int(), step: z.number().int(), flow_time: z.number() }).optional(),
 });
 /** run.json as written: the runner builds exactly this type. */
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -98,10 +100,19 @@ export const METRICS_BASE_COLUMNS = [
   'weight_norm_sq',
   'seconds',
   'gc_seconds',
+  // Logit scale on the GC examples, with every GC measurement (src/metrics/margins.ts):
+  // mean margin f_y − max_{j≠y} f_j, mean |margin|, GC / (mean |margin|)², mean ||f(x)||².
+  'margin_mean',
+  'margin_abs_mean',
+  'gc_margin',
+  'logit_sq',
 ] as const;
 
-/** Columns a reader requires: the base columns less those added later (gc_seconds), so older folders read. */
-export const METRICS_REQUIRED_COLUMNS = METRICS_BASE_COLUMNS.filter((c) => c !== 'gc_seconds');
+/** Base columns added after the first release: optional for a reader, so older folders read. */
+const LATER_COLUMNS: readonly string[] = ['gc_seconds', 'margin_mean', 'margin_abs_mean', 'gc_margin', 'logit_sq'];
+
+/** Columns a reader requires: the base columns less those added later, so older folders read. */
+export const METRICS_REQUIRED_COLUMNS = METRICS_BASE_COLUMNS.filter((c) => !LATER_COLUMNS.includes(c));
 
 /**
  * Number format of metrics.csv cells: finite numbers in JS's shortest round-trip form, missing

@@ -185,7 +185,8 @@ async function train(
       if (epoch > 0) train = await trainer.trainEpoch(onStep);
       // A run that stops early here still ends on a GC measurement.
       const stopping = target !== undefined && train !== null && train.acc >= target;
-      const m = await trainer.measure(stopping);
+      const flowEnd = epoch > 0 && trainer.flowTimeReached;
+      const m = await trainer.measure(stopping || flowEnd);
       const row: EpochRow = {
         epoch,
         step: trainer.step,
@@ -209,10 +210,9 @@ async function train(
         record.error = { epoch, message: diverged };
         break;
       }
-      if (stopping) {
-        record.stopped_early = { epoch, train_acc: train!.acc };
-        break;
-      }
+      if (stopping) record.stopped_early = { epoch, train_acc: train!.acc };
+      if (flowEnd) record.flow_time_reached = { epoch, step: trainer.step, flow_time: cfg.train.flow_time! };
+      if (stopping || flowEnd) break;
       const every = cfg.train.save_every;
       if (every !== undefined && epoch % every === 0) await saveModel(trainer.model, snapshotDir(dir, epoch));
       // Row first, then checkpoint: a crash in between only redoes this epoch.

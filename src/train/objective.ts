@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema.js';
-import { crossEntropy } from '../metrics/classification.js';
+import { lossFn, type LossFn } from '../metrics/loss.js';
 import { jacobianStrategyFor } from '../metrics/gc.js';
 import { flatnessTerm } from '../regularizers/flatness.js';
 import { gcPenaltyTerm } from '../regularizers/gc-penalty.js';
@@ -18,27 +18,29 @@ export function penaltyTerms(cfg: RunConfig, spectral: SpectralNorms): PenaltyTe
   return [
     weightDecayTerm(r.weight_decay, r.weight_decay_biases),
     spectralTerm(r.spectral, spectral, r.spectral_power_iters),
-    flatnessTerm(r.flatness),
+    flatnessTerm(r.flatness, lossFn(cfg.train.loss)),
     gcPenaltyTerm(r.gc, jacobianStrategyFor(cfg.model.arch)),
   ];
 }
 
 /**
- * Builds the scalar objective for one step: CE + Σ λ_i·P_i, and reports the parts.
- * @returns total (scalar, differentiable), ce (scalar), logits [B, C], and each term's value
+ * Builds the scalar objective for one step: L + Σ λ_i·P_i (L the mean batch loss by `loss`),
+ * and reports the parts.
+ * @returns total (scalar, differentiable), loss (scalar), logits [B, C], and each term's value
  */
 export function objective(
   terms: PenaltyTerm[],
-  ctxBase: Omit<StepContext, 'logits' | 'ce' | 'forward'>,
+  ctxBase: Omit<StepContext, 'logits' | 'loss' | 'forward'>,
   forward: (x: tf.Tensor) => tf.Tensor2D,
-): { total: tf.Scalar; ce: tf.Scalar; logits: tf.Tensor2D; values: tf.Scalar[] } {
+  loss: LossFn,
+): { total: tf.Scalar; loss: tf.Scalar; logits: tf.Tensor2D; values: tf.Scalar[] } {
   const logits = forward(ctxBase.x);
-  const ce = crossEntropy(logits, ctxBase.y);
-  const ctx: StepContext = { ...ctxBase, forward, logits, ce };
+  const l = loss(logits, ctxBase.y);
+  const ctx: StepContext = { ...ctxBase, forward, logits, loss: l };
   const values = terms.map((t) => (t.lambda > 0 ? t.value(ctx) : tf.scalar(0)));
-  let total = ce;
+  let total = l;
   terms.forEach((t, i) => {
     if (t.lambda > 0) total = tf.add(total, tf.mul(t.lambda, values[i]));
   });
-  return { total, ce, logits, values };
+  return { total, loss: l, logits, values };
 }

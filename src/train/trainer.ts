@@ -6,8 +6,11 @@ import { gcExamplesOf } from './gc-examples.js';
 import { ExtraMetrics } from './extra-metrics.js';
 import { PolyakOptimizer } from './polyak.js';
 import { correctCount, sumOfSquares } from '../metrics/classification.js';
-import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';
-import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
+import type { LogitsFn } from '../metrics/gc.js';
+import { lossFn, type LossFn } from '../metrics/loss.js';
+import { MARGIN_COLUMNS, type MarginColumns } from '../metrics/margins.js';
+import { gcOf, marginColumnsOf } from './gc-measure.js';
+import { flowTimeSteps } from './flow-time.js';
 import { Rng } from '../rng/rng.js';
 import { evaluate } from './evaluate.js';
 import { ConfigError } from '../errors/errors.js';
@@ -15,47 +18,15 @@ import { sizeIssues } from './sizes.js';
 import type { Params, PenaltyTerm } from '../regularizers/term.js';
 import { objective, penaltyTerms } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from '../results/trainer-state.js';
+import { fromArray, toArrays } from './state-arrays.js';
 import { SpectralNorms } from '../regularizers/spectral.js';
-import { explainGcMemoryError } from '../metrics/gc-memory.js';
 import { explainSecondOrderError, registerSecondOrderGradients } from '../regularizers/second-order.js';
 
 /** Columns measured at the end of every epoch by the trainer besides BASE_COLUMNS and penalties. */
 export const SPECTRAL_COLUMNS = ['spectral_max', 'spectral_sum'] as const;
 
-/** One row of metrics.csv (numbers; null = not measured this epoch). */
-export interface EpochRow {
-  epoch: number;
-  step: number;
-  lr: number;
-  train_loss: number | null;
-  train_acc: number | null;
-  test_loss: number;
-  test_acc: number;
-  gc: number | null;
-  gc_seconds: number | null;
-  weight_norm_sq: number;
-  seconds: number;
-  [column: string]: number | null;
-}
-
-/** Progress inside an epoch, for the progress display. */
-export interface StepProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-}
-
-/** Per-batch transform of training inputs (e.g. augmentation), applied before the step. */
-export type BatchTransform = (x: Float32Array, shape: [number, number, number], rng: Rng) => Float32Array;
-
-export interface TrainerData {
-  train: Split;
-  test: Split;
-  classes: number;
-  /** Optional augmentation for training batches. */
-  augment?: BatchTransform;
-}
+export type { BatchTransform, EpochRow, StepProgress, TrainerData } from './types.js';
+import type { StepProgress, TrainerData } from './types.js';
 
 function params(model: tf.LayersModel): Params {
   const all = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -88,6 +59,9 @@ export class Trainer {
   private readonly polyak: PolyakOptimizer | null;
   /** Optional columns: neural collapse, Polyak step sizes. */
   private readonly extras: ExtraMetrics;
+  private readonly loss: LossFn;
+  /** Last step of a train.flow_time run (Infinity without one). */
+  readonly maxSteps: number;
 
   constructor(
     readonly cfg: RunConfig,
@@ -114,6 +88,13 @@ export class Trainer {
     // GC examples: a fixed seeded subset of the training set, chosen once per run.
     this.gcExamples = gcExamplesOf(cfg, data.train);
     this.extras = new ExtraMetrics(cfg, model, data.train, data.classes);
+    this.loss = lossFn(cfg.train.loss);
+    this.maxSteps = flowTimeSteps(cfg);
+  }
+
+  /** Whether a train.flow_time run has taken its last step. */
+  get flowTimeReached(): boolean {
+    return this.step >= this.maxSteps;
   }
 
   /** CSV columns added by penalty terms, in order. */
@@ -155,8 +136,8 @@ export class Trainer {
       const y = tf.tensor1d(batch.y, 'int32');
       let stats: tf.Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const out = objective(this.terms, { params: this.params, x, y }, (xi) => this.model.apply(xi, { training: true }) as tf.Tensor2D);
-        stats = [out.ce, correctCount(out.logits, y), ...out.values].map((t) => tf.keep(t));
+        const out = objective(this.terms, { params: this.params, x, y }, (xi) => this.model.apply(xi, { training: true }) as tf.Tensor2D, this.loss);
+        stats = [out.loss, correctCount(out.logits, y), ...out.values].map((t) => tf.keep(t));
         return out.total;
       }, this.params.all);
       if (this.polyak) stats.push(this.polyak.polyakStep(value as tf.Scalar, grads));
@@ -170,7 +151,10 @@ export class Trainer {
     });
   }
 
-  /** Trains one epoch; returns mean train loss, accuracy and penalty values over its steps. */
+  /**
+   * Trains one epoch (a train.flow_time run stops at its last step, mid-epoch); returns mean
+   * train loss, accuracy and penalty values over the examples of its steps.
+   */
   async trainEpoch(onStep?: (p: StepProgress) => void | Promise<void>): Promise<{ loss: number; acc: number; penalties: number[] }> {
     const n = this.data.train.n;
     const bs = this.cfg.train.batch_size;
@@ -178,15 +162,17 @@ export class Trainer {
     const batches = this.batchesPerEpoch;
     let lossSum = 0;
     let correct = 0;
+    let seen = 0;
     const penSums = new Array<number>(this.terms.length).fill(0);
     this.extras.startEpoch();
     this.epoch += 1;
-    for (let b = 0; b < batches; b++) {
+    for (let b = 0; b < batches && !this.flowTimeReached; b++) {
       const idx = perm.subarray(b * bs, Math.min(n, (b + 1) * bs));
       const stats = this.trainStep(idx);
       const v = await stats.data();
       stats.dispose();
       this.step += 1;
+      seen += idx.length;
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
@@ -195,7 +181,7 @@ export class Trainer {
       if (!Number.isFinite(v[0])) break;
     }
     this.extras.endEpoch();
-    return { loss: lossSum / n, acc: correct / n, penalties: penSums.map((s) => s / n) };
+    return { loss: lossSum / seen, acc: correct / seen, penalties: penSums.map((s) => s / seen) };
   }
 
   /** Whether GC is measured at the end of `epoch` (always at 0 and at the last epoch). */
@@ -203,7 +189,7 @@ export class Trainer {
     return epoch === 0 || epoch === this.cfg.train.epochs || epoch % this.cfg.gc.every === 0;
   }
 
-  /** Evaluation metrics after the current epoch: test loss/acc, GC (if due), ||θ||². */
+  /** Evaluation metrics after the current epoch: test loss/acc, GC and margin columns (if due), ||θ||². */
   async measure(forceGc = false): Promise<{
     test_loss: number;
     test_acc: number;
@@ -215,36 +201,26 @@ export class Trainer {
     /** metricColumns' values (null = not measured this epoch). */
     [column: string]: number | null;
   }> {
-    const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size);
+    const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size, this.loss);
     const t0 = performance.now();
     const gc = forceGc || this.measuresGcAt(this.epoch) ? await this.measureGc() : null;
     // Measured, so the README's statement of GC cost rests on numbers in every metrics.csv.
     const gc_seconds = gc === null ? null : (performance.now() - t0) / 1000;
+    const marginCols: Record<keyof MarginColumns, number | null> = gc === null
+      ? Object.fromEntries(MARGIN_COLUMNS.map((c) => [c, null])) as Record<keyof MarginColumns, null>
+      : await marginColumnsOf(this.infer, this.gcExamples, this.cfg.gc.batch_size, gc);
     const wn = sumOfSquares(this.params.all);
     const weight_norm_sq = (await wn.data())[0];
     wn.dispose();
     // Always measured (cheap): 50 power iterations from the persistent vectors converge.
     const sn = await this.spectral.measure(50);
     const extra = await this.extras.measure(this.epoch, gc !== null);
-    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum, ...extra };
+    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, ...marginCols, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum, ...extra };
   }
 
-  /**
-   * GC on the fixed GC examples by `cfg.gc.method`. Projection directions come from a stream
-   * derived from (run seed, epoch): fresh at every measurement, identical when a run is repeated.
-   */
+  /** GC on the fixed GC examples by `cfg.gc.method` (projection directions seeded by (run seed, epoch)). */
   async measureGc(): Promise<number> {
-    const { method, batch_size, projections } = this.cfg.gc;
-    try {
-      if (method === 'exact') {
-        const strategy = jacobianStrategyFor(this.cfg.model.arch);
-        return await geometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, strategy);
-      }
-      const rng = Rng.derive(this.cfg.seed, `gc-projection:${this.epoch}`);
-      return await projectedGeometricComplexity(this.infer, this.gcExamples, this.data.classes, batch_size, projections, rng);
-    } catch (err) {
-      throw explainGcMemoryError(err, this.cfg.gc, this.data.classes);
-    }
+    return gcOf(this.cfg, this.infer, this.gcExamples, this.data.classes, this.epoch);
   }
 
   /** Parts with state of their own: stateful penalty terms, then `extraState`. */
@@ -313,17 +289,4 @@ export class Trainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
-}
-
-async function toArrays(named: { name: string; tensor: tf.Tensor }[]): Promise<NamedArray[]> {
-  const out: NamedArray[] = [];
-  for (const { name, tensor } of named) {
-    const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
-    out.push({ name, shape: [...tensor.shape], dtype, data: Float32Array.from(await tensor.data()) });
-  }
-  return out;
-}
-
-function fromArray(a: NamedArray): tf.Tensor {
-  return tf.tensor(a.dtype === 'int32' ? Int32Array.from(a.data) : a.data, a.shape, a.dtype);
 }

@@ -22,7 +22,7 @@ test('gc-run end to end on a tiny sweep: run folders, CSV header, one row per ep
       assert.equal(
         lines[0],
         'epoch,step,lr,train_loss,train_acc,test_loss,test_acc,gc,weight_norm_sq,seconds,gc_seconds,' +
-          'l2_penalty,spectral_penalty,flatness_penalty,gc_penalty,spectral_max,spectral_sum',
+          'margin_mean,margin_abs_mean,gc_margin,logit_sq,l2_penalty,spectral_penalty,flatness_penalty,gc_penalty,spectral_max,spectral_sum',
       );
       assert.equal(lines.length, 1 + 3, 'header + epochs 0, 1, 2');
       const rows = lines.slice(1).map((l) => l.split(','));

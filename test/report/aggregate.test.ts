@@ -19,11 +19,11 @@ test('lr sweep: exact means and sample stds over seeds; failed run counted, not 
   assert.deepEqual(lr.knobKeys, ['optimizer.lr']);
   assert.deepEqual(lr.groups.map((g) => g.label), ['0.01', '0.1', '1'], 'numeric knob order');
   const [a, b, c] = lr.groups;
-  assert.deepEqual([a.finalGc.mean, a.finalGc.std, a.finalGc.n], [12, 2, 3]);
-  assert.deepEqual([b.finalGc.mean, b.finalGc.std, b.finalGc.n], [6, 1, 3]);
-  assert.equal(c.finalGc.mean, 2.5);
-  close(c.finalGc.std, Math.sqrt(0.5));
-  assert.equal(c.finalGc.n, 2, 'the diverged seed is not averaged');
+  assert.deepEqual([a.finalValue.mean, a.finalValue.std, a.finalValue.n], [12, 2, 3]);
+  assert.deepEqual([b.finalValue.mean, b.finalValue.std, b.finalValue.n], [6, 1, 3]);
+  assert.equal(c.finalValue.mean, 2.5);
+  close(c.finalValue.std, Math.sqrt(0.5));
+  assert.equal(c.finalValue.n, 2, 'the diverged seed is not averaged');
   assert.deepEqual(c.counts, { done: 2, failed: 1, incomplete: 0, invalid: 0 });
   // Final test accuracy is read at epoch 4 (last measured gc), not epoch 5: 0.1 + 0.8·(accFinal − 0.1).
   const accs = [0.701, 0.711, 0.721].map((f) => 0.1 + 0.8 * (f - 0.1));
@@ -31,7 +31,7 @@ test('lr sweep: exact means and sample stds over seeds; failed run counted, not 
   close(a.finalTestAcc.std, 0.008, 'test acc std');
   const diverged = lr.runs.find((r) => r.status === 'diverged')!;
   assert.equal(diverged.state, 'failed');
-  assert.equal(diverged.finalGc, 900);
+  assert.equal(diverged.finalValue, 900);
   assert.equal(diverged.finalEpoch, 2);
   assert.match(diverged.error!, /NaN/);
   assert.ok(lr.runs.filter((r) => r.state === 'done').every((r) => r.finalEpoch === 4));
@@ -54,12 +54,12 @@ test('single seed → no std; running run marked incomplete', () => {
   writeDemoResults(root);
   const bs = loadSweeps([root])[0];
   assert.deepEqual(bs.groups.map((g) => g.label), ['32', '128', '256']);
-  assert.deepEqual([bs.groups[0].finalGc.mean, bs.groups[0].finalGc.std], [4, null]);
+  assert.deepEqual([bs.groups[0].finalValue.mean, bs.groups[0].finalValue.std], [4, null]);
   assert.equal(bs.groups[0].finalTestAcc.std, null);
   assert.ok(bs.groups[0].curves.gc.every((p) => p.std === null), 'no band for one seed');
   assert.deepEqual(bs.groups[2].counts, { done: 0, failed: 0, incomplete: 1, invalid: 0 });
-  assert.equal(bs.groups[2].finalGc.mean, null);
-  assert.equal(bs.runs.find((r) => r.state === 'incomplete')!.finalGc, 20 + ((15 - 20) * 2) / 4, 'running: last measured gc (epoch 2)');
+  assert.equal(bs.groups[2].finalValue.mean, null);
+  assert.equal(bs.runs.find((r) => r.state === 'incomplete')!.finalValue, 20 + ((15 - 20) * 2) / 4, 'running: last measured gc (epoch 2)');
 });
 
 test('knob from config.json when run.json declares no swept keys; seed and output_dir ignored', () => {
@@ -74,7 +74,7 @@ test('knob from config.json when run.json declares no swept keys; seed and outpu
   }
   const [s] = loadSweeps([root]);
   assert.deepEqual(s.knobKeys, ['model.init.scale']);
-  assert.deepEqual(s.groups.map((g) => [g.label, g.finalGc.mean]), [['0.5', 5.5], ['2', 20.5]]);
+  assert.deepEqual(s.groups.map((g) => [g.label, g.finalValue.mean]), [['0.5', 5.5], ['2', 20.5]]);
   assert.deepEqual(s.warnings, []);
 });
 
@@ -108,8 +108,8 @@ test('several results folders merge; the same folder reached twice counts once',
   writeRun(b, { experiment: 'lr-sweep', seed: 3, swept: { 'optimizer.lr': 0.01 }, status: 'complete', rows: curve(20, 16, 0.7) });
   assert.equal(discoverRuns([a, join(a, 'lr-sweep')]).length, 12);
   const lr = loadSweeps([a, b]).find((s) => s.experiment === 'lr-sweep')!;
-  assert.deepEqual([lr.groups[0].finalGc.mean, lr.groups[0].finalGc.n], [13, 4]);
-  close(lr.groups[0].finalGc.std, Math.sqrt(20 / 3));
+  assert.deepEqual([lr.groups[0].finalValue.mean, lr.groups[0].finalValue.n], [13, 4]);
+  close(lr.groups[0].finalValue.std, Math.sqrt(20 / 3));
 });
 
 test('repro: spearman over complete runs and agreement with the paper', () => {

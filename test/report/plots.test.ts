@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resvg } from '@resvg/resvg-js';
 import { loadSweeps } from '../../src/report/build.js';
-import { curveSpec, finalGcVsKnobSpec, finalGcVsAccSpec, plotSpecs, spansDecades } from '../../src/report/plots.js';
+import { curveSpec, finalVsKnobSpec, finalVsAccSpec, plotSpecs, spansDecades } from '../../src/report/plots.js';
 import { renderSpec, fontWarning, PNG_SCALE } from '../../src/report/render.js';
 import { writeDemoResults } from '../helpers/report-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -44,17 +44,17 @@ test('one panel per sweep with its own legend title; log axis when values span d
   assert.equal(spansDecades([0.01, 0.1, 1]), true);
   assert.equal(spansDecades([32, 128, 256]), false);
   assert.equal(spansDecades([0, 1, 100]), false, 'log needs positive values');
-  const knob = finalGcVsKnobSpec([lr]) as any;
+  const knob = finalVsKnobSpec([lr]) as any;
   assert.equal(knob.concat[0].layer[1].encoding.x.scale.type, 'log');
-  assert.equal((finalGcVsKnobSpec([bs]) as any).concat[0].layer[1].encoding.x.scale.type, undefined);
+  assert.equal((finalVsKnobSpec([bs]) as any).concat[0].layer[1].encoding.x.scale.type, undefined);
 });
 
 test('final-GC plots: seeds as points (finished or not), status as shape', async () => {
-  const k = await renderSpec(finalGcVsKnobSpec([lr]));
+  const k = await renderSpec(finalVsKnobSpec([lr]));
   // One symbol group per layer; count the points inside the points layer.
   const pts = k.svg.split('class="mark-symbol role-mark concat_0_layer_1_marks"')[1].split('</g>')[0];
   assert.equal((pts.match(/<path /g) ?? []).length, 9, '8 done + 1 diverged');
-  const acc = finalGcVsAccSpec(sweeps) as any;
+  const acc = finalVsAccSpec(sweeps) as any;
   assert.equal(acc.concat[0].data.values.length, 3);
   assert.equal(acc.concat[1].data.values.length, 9);
 });

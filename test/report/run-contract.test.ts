@@ -45,16 +45,16 @@ function planned(root: string, lr: number, tag: string): PlannedRun {
 
 test('metrics.csv number format: the writer writes nan/inf/-inf, the reader reads them back (and older spellings)', () => {
   const root = tempDir('gc-report-numfmt-').dir;
-  const csv = new MetricsCsv(join(root, 'metrics.csv'), [...METRICS_BASE_COLUMNS, 'margin_mean']);
+  const csv = new MetricsCsv(join(root, 'metrics.csv'), [...METRICS_BASE_COLUMNS, 'cdnv']);
   csv.create();
-  csv.append({ epoch: 0, step: 0, lr: 0.1, train_loss: null, train_acc: null, test_loss: NaN, test_acc: 0.5, gc: Infinity, weight_norm_sq: -Infinity, seconds: 1e-7, gc_seconds: 0.25, margin_mean: 3 });
+  csv.append({ epoch: 0, step: 0, lr: 0.1, train_loss: null, train_acc: null, test_loss: NaN, test_acc: 0.5, gc: Infinity, weight_norm_sq: -Infinity, seconds: 1e-7, gc_seconds: 0.25, margin_mean: -0.5, margin_abs_mean: 2, gc_margin: null, logit_sq: 4, cdnv: 3 });
   const text = readFileSync(csv.path, 'utf8');
-  assert.match(text, /\n0,0,0\.1,,,nan,0\.5,inf,-inf,1e-7,0\.25,3\n$/);
+  assert.match(text, /\n0,0,0\.1,,,nan,0\.5,inf,-inf,1e-7,0\.25,-0\.5,2,,4,3\n$/);
   const { rows, columns } = parseMetrics(text, csv.path);
-  assert.equal(columns.at(-1), 'margin_mean', 'extra metric columns are read');
+  assert.equal(columns.at(-1), 'cdnv', 'extra metric columns are read');
   const r = rows[0];
   assert.ok(Number.isNaN(r.test_loss));
-  assert.deepEqual([r.gc, r.weight_norm_sq, r.seconds, r.train_loss, r.margin_mean], [Infinity, -Infinity, 1e-7, null, 3]);
+  assert.deepEqual([r.gc, r.weight_norm_sq, r.seconds, r.train_loss, r.margin_mean, r.gc_margin, r.cdnv], [Infinity, -Infinity, 1e-7, null, -0.5, null, 3]);
   for (const v of [NaN, Infinity, -Infinity, 0, -0.5, 1e300, 5e-324, 0.1 + 0.2]) {
     assert.ok(Object.is(parseMetricNumber(formatMetricNumber(v)), v === 0 ? 0 : v), `round trip ${v}`);
   }

@@ -1,0 +1,45 @@
+/**
+ * GC and the logit-scale columns (margins, ||f||²) of one run, measured on its fixed GC examples.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema.js';
+import type { Split } from '../data/split.js';
+import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';
+import { explainGcMemoryError } from '../metrics/gc-memory.js';
+import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
+import { marginColumns, marginSums, type MarginColumns } from '../metrics/margins.js';
+import { Rng } from '../rng/rng.js';
+
+/**
+ * GC of `f` on `examples` by `cfg.gc.method`. Projection directions come from a stream derived
+ * from (run seed, epoch): fresh at every measurement, identical when a run is repeated.
+ */
+export async function gcOf(cfg: RunConfig, f: LogitsFn, examples: Split, classes: number, epoch: number): Promise<number> {
+  const { method, batch_size, projections } = cfg.gc;
+  try {
+    if (method === 'exact') {
+      return await geometricComplexity(f, examples, classes, batch_size, jacobianStrategyFor(cfg.model.arch));
+    }
+    const rng = Rng.derive(cfg.seed, `gc-projection:${epoch}`);
+    return await projectedGeometricComplexity(f, examples, classes, batch_size, projections, rng);
+  } catch (err) {
+    throw explainGcMemoryError(err, cfg.gc, classes);
+  }
+}
+
+/** MarginColumns of `f` on `examples` (logits in batches of `batchSize`), with `gc` measured on the same examples. */
+export async function marginColumnsOf(f: LogitsFn, examples: Split, batchSize: number, gc: number): Promise<MarginColumns> {
+  const d = examples.shape[0] * examples.shape[1] * examples.shape[2];
+  const sums = new Float64Array(3);
+  for (let start = 0; start < examples.n; start += batchSize) {
+    const size = Math.min(batchSize, examples.n - start);
+    const s = tf.tidy(() => {
+      const xb = tf.tensor4d(examples.x.subarray(start * d, (start + size) * d), [size, ...examples.shape]);
+      return marginSums(f(xb), tf.tensor1d(examples.y.subarray(start, start + size), 'int32'));
+    });
+    const v = await s.data();
+    s.dispose();
+    for (let i = 0; i < 3; i++) sums[i] += v[i];
+  }
+  return marginColumns(sums, examples.n, gc);
+}
