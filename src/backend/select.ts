@@ -4,6 +4,7 @@ import { BackendError } from '../errors/errors.js';
 import { registerWasmKernels, wasmKernelNames } from './wasm/index.js';
 import { installGcGradients } from './ops/gradients.js';
 import { initWebgpu, type WebgpuAdapter } from './webgpu.js';
+import { registerWebgpuKernels, webgpuKernelNames } from './webgpu-kernels.js';
 import { BACKEND_ORDER, type BackendChoice, type ConcreteBackend } from '../config/schema.js';
 
 // The backend list is the config's (config/schema.ts); re-exported for the benchmarks.
@@ -50,9 +51,10 @@ async function tryBackend(name: ConcreteBackend, explicit: boolean): Promise<Loa
     }
     case 'webgpu': {
       const adapter = await initWebgpu(explicit);
-      // No webgpu kernels of our own: the gradients fall back to tf ops on it (ops/gradients.ts).
+      registerWebgpuKernels();
+      // Our gradient replacements; their wasm kernels are absent here, so they use tf ops (ops/gradients.ts).
       installGcGradients();
-      return { tfName: 'webgpu', customKernels: [], adapter };
+      return { tfName: 'webgpu', customKernels: webgpuKernelNames(), adapter };
     }
     case 'wasm': {
       if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
