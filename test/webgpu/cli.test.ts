@@ -88,3 +88,32 @@ test('webgpu run path: no synchronous read of tensor data (readSync is never rea
     cleanup();
   }
 });
+
+test('gc-run --backend webgpu --jobs 2: each worker creates its own Dawn device; results match --jobs 1', { skip: req.skip }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'j.yaml');
+    writeFileSync(file, `experiment: tiny
+output_dir: out
+dataset: { name: fashion-mnist, train_size: 48, test_size: 24 }
+model: { arch: mlp, widths: [16] }
+optimizer: { lr: 0.1 }
+train: { batch_size: 16, epochs: 2 }
+gc: { examples: 8, batch_size: 4 }
+sweep: { grid: { optimizer.lr: [0.05, 0.2] }, seeds: [0] }
+`);
+    const two = gcRun([file, '--backend', 'webgpu', '--jobs', '2', '--out', 'two', '--progress', 'none'], dir);
+    assert.equal(two.status, 0, two.stderr);
+    assert.match(two.stderr, /backend: webgpu on .* \(in each worker\)/);
+    const one = gcRun([file, '--backend', 'webgpu', '--out', 'one', '--progress', 'none'], dir);
+    assert.equal(one.status, 0, one.stderr);
+    const runs = readdirSync(join(dir, 'one', 'tiny')).sort();
+    assert.equal(runs.length, 2);
+    for (const run of runs) {
+      const csv = (o: string) => readFileSync(join(dir, o, 'tiny', run, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 8).join(','));
+      assert.deepEqual(csv('two'), csv('one'), run);
+    }
+  } finally {
+    cleanup();
+  }
+});
