@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors/errors.js';
 import { registerWasmKernels, wasmKernelNames } from './wasm/index.js';
+import { installGcGradients } from './ops/gradients.js';
+import { initWebgpu, type WebgpuAdapter } from './webgpu.js';
+import { registerWebgpuKernels, webgpuKernelNames } from './webgpu-kernels.js';
 import { BACKEND_ORDER, type BackendChoice, type ConcreteBackend } from '../config/schema.js';
 
 // The backend list is the config's (config/schema.ts); re-exported for the benchmarks.
@@ -16,6 +19,8 @@ export interface BackendInfo {
   skipped: string[];
   /** Kernels gc-run registered on top of the stock backend. */
   customKernels: string[];
+  /** webgpu only: the adapter Dawn gave (a CPU fallback such as llvmpipe is flagged). */
+  adapter?: WebgpuAdapter;
 }
 
 /** Loads the npm package behind a backend; the name is dynamic so install stays optional. */
@@ -29,7 +34,10 @@ function shortReason(err: unknown): string {
   return (e?.message ?? String(err)).split('\n')[0].slice(0, 200);
 }
 
-async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; customKernels: string[] }> {
+type Loaded = Pick<BackendInfo, 'tfName' | 'customKernels' | 'adapter'>;
+
+/** `explicit`: named by the user, not tried by `auto` (webgpu then accepts a CPU fallback adapter). */
+async function tryBackend(name: ConcreteBackend, explicit: boolean): Promise<Loaded> {
   switch (name) {
     case 'tensorflow-gpu': {
       await importOptional('@tensorflow/tfjs-node-gpu');
@@ -40,6 +48,13 @@ async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; cust
       await importOptional('@tensorflow/tfjs-node');
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tensorflow backend failed to initialise');
       return { tfName: 'tensorflow', customKernels: [] };
+    }
+    case 'webgpu': {
+      const adapter = await initWebgpu(explicit);
+      registerWebgpuKernels();
+      // Our gradient replacements; their wasm kernels are absent here, so they use tf ops (ops/gradients.ts).
+      installGcGradients();
+      return { tfName: 'webgpu', customKernels: webgpuKernelNames(), adapter };
     }
     case 'wasm': {
       if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
@@ -65,19 +80,19 @@ async function tryBackend(name: ConcreteBackend): Promise<{ tfName: string; cust
 export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
   if (choice !== 'auto') {
     try {
-      const r = await tryBackend(choice);
+      const r = await tryBackend(choice, true);
       return { name: choice, ...r, skipped: [] };
     } catch (err) {
       throw new BackendError(
         `backend '${choice}' cannot be loaded: ${shortReason(err)}` +
-          (choice.startsWith('tensorflow') ? ' (see README: "Backends")' : ''),
+          (choice.startsWith('tensorflow') || choice === 'webgpu' ? ' (see README: "Backends")' : ''),
       );
     }
   }
   const skipped: string[] = [];
   for (const name of BACKEND_ORDER) {
     try {
-      const r = await tryBackend(name);
+      const r = await tryBackend(name, false);
       return { name, ...r, skipped };
     } catch (err) {
       skipped.push(`${name}: ${shortReason(err)}`);
@@ -86,9 +101,14 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
   throw new BackendError(`no backend could be loaded (${skipped.join('; ')})`);
 }
 
-/** The one-line description printed on stderr and stored in run records. */
+/**
+ * The one-line description printed on stderr and stored in run records: which backend, on
+ * which adapter for webgpu, and for `auto` why each faster one was passed over.
+ */
 export function describeBackend(info: BackendInfo, choice: BackendChoice): string {
   const why = choice === 'auto' && info.skipped.length ? ` (auto; skipped ${info.skipped.join('; ')})` : choice === 'auto' ? ' (auto)' : '';
   const kernels = info.customKernels.length ? ` with ${info.customKernels.length} gc-run kernels` : '';
-  return `backend: ${info.name}${kernels}${why}`;
+  const a = info.adapter;
+  const on = a ? ` on ${a.name} via Dawn ${a.route}${a.fallback ? ' (a CPU fallback adapter: for testing, no faster than wasm)' : ''}` : '';
+  return `backend: ${info.name}${on}${kernels}${why}`;
 }

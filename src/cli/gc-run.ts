@@ -125,7 +125,8 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
       const backend = await selectBackend(exp.backend);
       const line = describeBackend(backend, exp.backend);
       io.stderr.write(`gc-run: ${line}\n`);
-      const note = file ? null : backendNote(exp.model.arch, backend.name);
+      // Config files too: a paper config on `auto` lands on wasm on a machine without a GPU.
+      const note = backendNote(exp.model.arch, backend.name, backend.adapter ? !backend.adapter.fallback : false);
       if (note) io.stderr.write(`gc-run: ${note}\n`);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
       outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: createProgress(opts.progress) });

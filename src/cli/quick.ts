@@ -128,15 +128,17 @@ export function quickHelp(): string {
     lines.push(`    ${name.padEnd(14)} ${range}`);
   }
   lines.push('  Seeds default to 0; the experiment name to <dataset>-<knob>. CIFAR downloads on first use.');
-  lines.push('  The CIFAR defaults are GPU-scale (ResNet-18, full data): use --backend tensorflow-gpu.');
+  lines.push('  The CIFAR defaults are GPU-scale (ResNet-18, full data): use a GPU (--backend webgpu or tensorflow-gpu).');
   return lines.join('\n');
 }
 
 /**
- * A warning for flag mode when the chosen model is a GPU-scale conv net but the backend is not
- * the GPU one (stock wasm cannot even train conv nets; cpu takes seconds per small batch).
+ * A warning when the chosen model is a GPU-scale conv net but the backend runs on the CPU
+ * (wasm, cpu, tensorflow, or webgpu on a CPU fallback adapter such as llvmpipe): hours per epoch.
+ * `onGpu`: webgpu found a real GPU adapter (tensorflow-gpu always counts as a GPU).
  */
-export function backendNote(arch: string, backend: string): string | null {
-  if ((arch !== 'resnet18' && arch !== 'vgg') || backend === 'tensorflow-gpu') return null;
-  return `note: ${arch} on the ${backend} backend is far too slow for this experiment (hours per epoch); use --backend tensorflow-gpu, or --model mlp/cnn for a CPU-sized run`;
+export function backendNote(arch: string, backend: string, onGpu = false): string | null {
+  if ((arch !== 'resnet18' && arch !== 'vgg') || backend === 'tensorflow-gpu' || (backend === 'webgpu' && onGpu)) return null;
+  const where = backend === 'webgpu' ? 'the webgpu backend on a CPU fallback adapter' : `the ${backend} backend`;
+  return `note: ${arch} on ${where} is far too slow for this experiment (hours per epoch); use a GPU (--backend webgpu or tensorflow-gpu, README "Backends"), or --model mlp/cnn for a CPU-sized run`;
 }

@@ -10,8 +10,11 @@ const posInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
 const nonNeg = z.number().nonnegative();
 
-/** The concrete backends, fastest first: the order `auto` tries them in (src/backend/select.ts). */
-export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * The concrete backends, fastest first: the order `auto` tries them in (src/backend/select.ts).
+ * `auto` takes webgpu only on a real GPU adapter, never a CPU fallback (llvmpipe, SwiftShader).
+ */
+export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 /** What `backend:` and --backend accept: `auto` or a concrete backend. */
 export const BACKENDS = ['auto', ...BACKEND_ORDER] as const;
 export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'] as const;

@@ -104,6 +104,8 @@ test('backendNote: warns for GPU-scale conv nets off the GPU backend only', () =
   assert.match(backendNote('resnet18', 'wasm') ?? '', /tensorflow-gpu/);
   assert.equal(backendNote('resnet18', 'tensorflow-gpu'), null);
   assert.equal(backendNote('mlp', 'cpu'), null);
+  assert.equal(backendNote('resnet18', 'webgpu', true), null);
+  assert.match(backendNote('resnet18', 'webgpu', false) ?? '', /CPU fallback adapter/);
 });
 
 

@@ -26,6 +26,7 @@ for (const name of EXPECTED) {
     const file = join(DIR, `${name}.yaml`);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /--backend tensorflow-gpu/);
+    assert.match(text, /--backend webgpu/);
     assert.match(text, /CUDA 11\.2 and cuDNN 8\.1/);
     assert.match(text, /ESTIMATE/);
     const stated = Number(/= (\d+) runs/.exec(text)?.[1]);
@@ -54,7 +55,7 @@ for (const name of EXPECTED) {
     }
     const d = QUICK_DEFAULTS.cifar10;
     for (const { config } of runs) {
-      assert.equal(config.backend, 'tensorflow-gpu');
+      assert.equal(config.backend, 'auto');
       assert.equal(config.dataset.name, 'cifar10');
       assert.equal(config.dataset.train_size, undefined, 'full training set');
       assert.deepEqual(config.model, { arch: 'resnet18', width: 64, init: { scheme: 'he_normal', scale: config.model.init.scale } });
