@@ -22,8 +22,9 @@ export const RELAXED_ENV = 'GC_RUN_RELAXED_SIMD';
 
 // Relaxed SIMD is on by default from Node 22 (V8 11.4+); Node 20 has it behind this flag, which
 // takes effect only if set before any wasm is compiled: this module is imported (with the wasm
-// kernels) before a backend is selected, so here is early enough. Harmless where already on.
-if (process.env[RELAXED_ENV] !== '0') setFlagsFromString('--experimental-wasm-relaxed-simd');
+// kernels) before a backend is selected, so here is early enough. Not set from Node 22 on, where
+// the feature has shipped (a later V8 may drop the flag and complain about it).
+if (process.env[RELAXED_ENV] !== '0' && Number(process.versions.node.split('.')[0]) < 22) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 let compiled: WebAssembly.Module | undefined;
 let build: 'relaxed' | 'baseline' | undefined;
