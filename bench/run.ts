@@ -4,7 +4,8 @@
  * prints the tables with targets and writes bench/results.md.
  *
  *   node dist/bench/run.js [--quick] [--models mlp,cnn,resblock] [--backends wasm,cpu]
- *                          [--no-torch] [--no-sweep] [--no-memory] [--no-gc-scaling] [--cap S] [--cpu-cap S] [--out FILE]
+ *                          [--no-torch] [--no-sweep] [--no-memory] [--no-gc-scaling] [--no-lr-sweep]
+ *                          [--cap S] [--cpu-cap S] [--out FILE]
  *
  * The GC-scaling row alone: node dist/bench/gc-scaling-worker.js [--backend wasm] [--small 256] [--large 20000]
  *
@@ -27,6 +28,7 @@ import { timeSweep } from './sweep-timing.js';
 import type { GcScalingResult } from './gc-scaling.js';
 import { targetBackend, type BackendResult, type Cell, type Measurements, type MemoryResult, type ModelCells, type TorchResult } from './targets.js';
 import { mergeTorch, runTorchReference } from './torch-ref.js';
+import { measureLrSweep } from './lr-sweep.js';
 
 const MODELS: ReferenceModel[] = ['mlp', 'cnn', 'resblock'];
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
       'no-sweep': { type: 'boolean', default: false },
       'no-memory': { type: 'boolean', default: false },
       'no-gc-scaling': { type: 'boolean', default: false },
+      'no-lr-sweep': { type: 'boolean', default: false },
       cap: { type: 'string', default: '300' },
       'cpu-cap': { type: 'string', default: '30' },
       out: { type: 'string' },
@@ -157,6 +160,11 @@ async function main(): Promise<void> {
   const measured = await measureAll(BACKEND_ORDER.filter((x) => backends.includes(x)), models, settings, !values['no-torch']);
   const m: Measurements = { models, backends: measured.backends, torch: measured.torch, sweep: { ok: false, reason: '--no-sweep' }, memory: { ok: false, reason: '--no-memory' } };
   const primary = targetBackend(m)?.backend;
+  if (!values['no-lr-sweep']) {
+    log(`one epoch of configs/lr-sweep.yaml and its GC (${primary ?? 'wasm'}), then PyTorch on the same...`);
+    m.lrSweep = await measureLrSweep(primary ?? 'wasm', quick ? 2 : 7, !values['no-torch'], 600_000);
+    log(m.lrSweep.ok ? `lr-sweep: epoch ${m.lrSweep.oursEpochSeconds.toFixed(3)} s, GC ${m.lrSweep.oursGcSeconds.toFixed(3)} s` : `lr-sweep: ${m.lrSweep.reason}`);
+  }
   if (!values['no-sweep']) {
     log(`sweep at --jobs 1 and --jobs 2 (${primary ?? 'auto'})...`);
     m.sweep = await timeSweep(primary ?? 'auto', quick, 600_000);

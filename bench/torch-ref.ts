@@ -31,6 +31,8 @@ export function torchVersion(): { ok: true; version: string } | { ok: false; rea
 
 interface TorchLine {
   model: ReferenceModel;
+  blas?: string;
+  threads?: number;
   train_examples_per_s: number;
   gc_256_s: number;
 }
@@ -46,7 +48,8 @@ export async function runTorchReference(models: ReferenceModel[], steps: number,
   for (const line of jsonLines<TorchLine>(r.stdout)) out[line.model] = { trainExPerS: line.train_examples_per_s, gcSeconds: line.gc_256_s };
   if (r.timedOut && !Object.keys(out).length) return { ok: false, reason: `torch_bench.py ran past ${timeoutMs / 1000} s` };
   if (r.code !== 0 && !Object.keys(out).length) return { ok: false, reason: `torch_bench.py failed: ${lastLine(r.stderr, `exit ${r.code}`)}` };
-  return { ok: true, version: v.version, models: out };
+  const lines = jsonLines<TorchLine>(r.stdout);
+  return { ok: true, version: v.version, blas: lines[0]?.blas ?? 'not reported', threads: lines[0]?.threads ?? 1, models: out };
 }
 
 /**
@@ -56,5 +59,5 @@ export async function runTorchReference(models: ReferenceModel[], steps: number,
 export function mergeTorch(parts: TorchResult[]): TorchResult {
   const ok = parts.filter((p): p is Extract<TorchResult, { ok: true }> => p.ok);
   if (!ok.length) return parts.find((p) => !p.ok) ?? { ok: false, reason: 'no model was measured' };
-  return { ok: true, version: ok[0].version, models: Object.assign({}, ...ok.map((p) => p.models)) };
+  return { ok: true, version: ok[0].version, blas: ok[0].blas, threads: ok[0].threads, models: Object.assign({}, ...ok.map((p) => p.models)) };
 }

@@ -12,6 +12,8 @@ export interface SimdExports {
    * @param y `usize`
    */
   axpy(n: number, a: number, x: number, y: number): void;
+  /** src/backend/wasm/assembly/madd/FUSED_MADD */
+  FUSED_MADD: WebAssembly.Global;
   /**
    * src/backend/wasm/assembly/filter-grad/filterGradPad
    * @param x `usize`
@@ -544,4 +546,42 @@ export interface SimdExports {
    * @param tmp `usize`
    */
   addReluMean(r: number, m: number, c: number, a: number, b: number, out: number, scale: number, tmp: number): void;
+  /**
+   * src/backend/wasm/assembly/dense/densePackB
+   * @param b `usize`
+   * @param k `i32`
+   * @param n `i32`
+   * @param transB `i32`
+   * @param dst `usize`
+   */
+  densePackB(b: number, k: number, n: number, transB: number, dst: number): void;
+  /**
+   * src/backend/wasm/assembly/dense/densePackA
+   * @param a `usize`
+   * @param k `i32`
+   * @param m `i32`
+   * @param dst `usize`
+   */
+  densePackA(a: number, k: number, m: number, dst: number): void;
+  /**
+   * src/backend/wasm/assembly/dense/denseGemm
+   * @param a `usize`
+   * @param lda `i32`
+   * @param panels `usize`
+   * @param m `i32`
+   * @param k `i32`
+   * @param n `i32`
+   * @param c `usize`
+   * @param ldc `i32`
+   * @param bias `usize`
+   * @param relu `i32`
+   */
+  denseGemm(a: number, lda: number, panels: number, m: number, k: number, n: number, c: number, ldc: number, bias: number, relu: number): void;
+  /**
+   * src/backend/wasm/assembly/dense/maddPeak
+   * @param iters `i32`
+   * @param seed `f32`
+   * @returns `f32`
+   */
+  maddPeak(iters: number, seed: number): number;
 }

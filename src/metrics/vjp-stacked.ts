@@ -16,7 +16,7 @@ import { GC_ADD, MAX_POOL_MASK_2X2, MUL_CHANNELS, RELU_GRAD_STACKED, SPREAD_ROWS
 import { nodesFromXToY, type EngineInternals, type TapeNode } from './vjp.js';
 
 /** A tape node with the attributes its kernel ran with (recorded by `recordForward`). */
-type Node = TapeNode & { attrs?: tf.NamedAttrMap };
+export type Node = TapeNode & { attrs?: tf.NamedAttrMap };
 
 /** Backward of one node on stacked cotangents: stacked dys (per output) -> stacked grads per on-path input. */
 type Rule = (dys: (tf.Tensor | null)[], k: number) => Record<string, tf.Tensor>;
@@ -162,7 +162,7 @@ function accumulate(p: tf.Tensor, q: tf.Tensor): tf.Tensor {
 }
 
 /** Records `f(x)` on the engine's tape, keeping each node's kernel attributes (the tape drops them). */
-function recordForward(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): { y: tf.Tensor; tape: Node[] } {
+export function recordForward(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): { y: tf.Tensor; tape: Node[] } {
   const engine = tf.engine() as unknown as EngineInternals & { addTapeNode: (...args: unknown[]) => void };
   const own = Object.prototype.hasOwnProperty.call(engine, 'addTapeNode');
   const original = engine.addTapeNode;

@@ -27,11 +27,13 @@ function sectionIds(bytes: Uint8Array): number[] {
   return ids;
 }
 
-test('kernels.wasm has no data segment (it shares tfjs memory)', () => {
-  const ids = sectionIds(new Uint8Array(readFileSync(SIMD_WASM_PATH)));
-  assert.ok(ids.includes(10), 'has a code section');
-  assert.ok(!ids.includes(11), `data section present: sections ${ids}`);
-  assert.ok(!ids.includes(12), `data count section present: sections ${ids}`);
+test('kernels.wasm and kernels-relaxed.wasm have no data segment (they share tfjs memory)', () => {
+  for (const file of [SIMD_WASM_PATH, new URL('./kernels-relaxed.wasm', SIMD_WASM_PATH)]) {
+    const ids = sectionIds(new Uint8Array(readFileSync(file)));
+    assert.ok(ids.includes(10), `${file}: has a code section`);
+    assert.ok(!ids.includes(11), `${file}: data section present: sections ${ids}`);
+    assert.ok(!ids.includes(12), `${file}: data count section present: sections ${ids}`);
+  }
 });
 
 test('Conv2D and FusedConv2D are ours on wasm', () => {

@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { validateExperiment } from '../../src/config/load.js';
 import { expandSweep } from '../../src/config/sweep.js';
 import { SWEEP_RUNS, sweepConfigYaml } from '../../bench/sweep-timing.js';
-import { markdownTable, ratio, rssGrowthPct, speedRows, targetBackend, targetRows, type Measurements } from '../../bench/targets.js';
+import { blasKind, describeBlas } from '../../bench/blas.js';
+import { lrSweepTargets, markdownTable, ratio, rssGrowthPct, speedRows, targetBackend, targetRows, type Measurements } from '../../bench/targets.js';
 
 const ok = (value: number) => ({ ok: true as const, value });
 
@@ -24,7 +25,7 @@ function synthetic(): Measurements {
       },
       { backend: 'cpu', models: { mlp: { train: ok(100), gc: ok(10) } } },
     ],
-    torch: { ok: true, version: '1.13', models: { mlp: { trainExPerS: 1000, gcSeconds: 1 }, cnn: { trainExPerS: 1000, gcSeconds: 1 }, resblock: { trainExPerS: 100, gcSeconds: 10 } } },
+    torch: { ok: true, version: '1.13', blas: '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so', threads: 1, models: { mlp: { trainExPerS: 1000, gcSeconds: 1 }, cnn: { trainExPerS: 1000, gcSeconds: 1 }, resblock: { trainExPerS: 100, gcSeconds: 10 } } },
     sweep: { ok: true, runs: 4, jobs1Seconds: 100, jobs2Seconds: 60 },
     memory: { ok: true, epochs: 20, backend: 'wasm', tensorsFirst: 15, tensorsLast: 15, rssFirst: 200, rssLast: 219 },
   };
@@ -44,9 +45,9 @@ test('targets are judged on the first backend that loaded', () => {
 test('target verdicts: boundaries, MISS, n/a for a skipped cell', () => {
   const rows = targetRows(synthetic());
   const v = Object.fromEntries(rows.map((r) => [r.target, [r.measured, r.verdict]]));
-  assert.deepEqual(v['mlp training >= 3x torch (wasm)'], ['3.00x', 'PASS']);
-  assert.deepEqual(v['cnn training >= 1x torch (wasm)'], ['0.90x', 'MISS']);
-  assert.deepEqual(v['resblock training >= 2x torch (wasm)'], ['2.50x', 'PASS']);
+  assert.deepEqual(v['mlp training >= 0.5x torch (wasm)'], ['3.00x', 'PASS']);
+  assert.deepEqual(v['cnn training >= 1.5x torch (wasm)'], ['0.90x', 'MISS']);
+  assert.deepEqual(v['resblock training >= 1.5x torch (wasm)'], ['2.50x', 'PASS']);
   assert.deepEqual(v['mlp exact GC time <= 1x torch (wasm)'], ['0.50x', 'PASS']);
   assert.deepEqual(v['cnn exact GC time <= 1x torch (wasm)'], ['2.00x', 'MISS']);
   assert.deepEqual(v['resblock exact GC time <= 1x torch (wasm)'], ['skipped (wasm: > 300 s)', 'n/a']);
@@ -111,4 +112,36 @@ test('sweep timed several times per setting: the means make the ratio, each invo
   const row = targetRows(m).find((r) => r.target.startsWith('sweep'))!;
   assert.equal(row.measured, '70.0 s (66.0, 74.0) / 40.0 s (39.0, 41.0) = 1.75x (4 runs; load 2.0 after)');
   assert.equal(row.verdict, 'PASS');
+});
+
+test('blasKind: OpenBLAS / MKL are optimised; Debian\'s reference libblas is not', () => {
+  assert.equal(blasKind('/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3,/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so'), 'openblas');
+  assert.equal(blasKind('/opt/intel/lib/libmkl_rt.so.2'), 'mkl');
+  assert.equal(blasKind('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0,/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3.11.0'), 'reference');
+  assert.equal(blasKind('none found'), 'unknown');
+  assert.match(describeBlas('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0'), /reference BLAS.*not PyTorch ratios.*libopenblas0-pthread/);
+});
+
+test('torch on the reference BLAS: figures shown, no ratio, targets n/a', () => {
+  const m = synthetic();
+  if (m.torch.ok) m.torch.blas = '/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0';
+  for (const r of targetRows(m).slice(0, 6)) {
+    assert.equal(r.verdict, 'n/a');
+    assert.match(r.measured, /reference BLAS: no ratio/);
+  }
+  const [row] = speedRows(m);
+  assert.deepEqual(row, ['wasm', 'mlp', '3000', '1000', 'no ratio (reference BLAS)', '0.500', '1.00', 'no ratio (reference BLAS)']);
+});
+
+test('lr-sweep targets: epoch speed ratio and GC time ratio, n/a without an honest reference', () => {
+  const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so';
+  const l = { ok: true as const, work: 'w', oursEpochSeconds: 0.2, oursGcSeconds: 0.02, torch: { ok: true as const, epochSeconds: 0.1, gcSeconds: 0.025, blas: openblas } };
+  const [e, g] = lrSweepTargets(l, 'wasm');
+  assert.deepEqual(e, { target: 'lr-sweep epoch speed >= 1x torch (wasm)', measured: '0.100 s / 0.200 s = 0.50x', verdict: 'MISS' });
+  assert.deepEqual(g, { target: 'lr-sweep exact GC (256) time <= 1x torch (wasm)', measured: '0.020 s / 0.025 s = 0.80x', verdict: 'PASS' });
+  assert.equal(lrSweepTargets({ ...l, torch: { ...l.torch, blas: '/usr/lib/x86_64-linux-gnu/blas/libblas.so.3' } }, 'wasm')[0].verdict, 'n/a');
+  assert.equal(lrSweepTargets({ ok: false, reason: 'boom' }, 'wasm')[1].measured, 'boom');
+  const m = synthetic();
+  m.lrSweep = l;
+  assert.equal(targetRows(m).filter((r) => r.target.startsWith('lr-sweep')).length, 2);
 });

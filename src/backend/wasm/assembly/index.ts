@@ -31,3 +31,5 @@ export * from './bn-train';
 export * from './winograd-filter';
 export * from './conv-small-cin';
 export * from './residual';
+export * from './dense';
+export { FUSED_MADD } from './madd';
