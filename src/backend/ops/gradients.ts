@@ -2,8 +2,7 @@
  * gc-run's gradient replacements, installed together: each uses one of our kernels where the
  * current backend has it and tf ops otherwise, so every backend that installs them computes the
  * same (cheaper, second-order-correct) gradients. tf.registerGradient is global: once installed
- * they apply to every backend of the process. (registerWasmKernels in wasm/index.ts installs the
- * same six; it can call this once the concurrent wasm kernel work has landed.)
+ * they apply to every backend of the process (registerWasmKernels and the webgpu set-up both call it).
  */
 import { installLazyFusedConv } from './fused-conv-grad.js';
 import { installNormGradients } from './norm-grads.js';

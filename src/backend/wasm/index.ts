@@ -10,22 +10,20 @@ import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { maxPool, maxPoolGrad, maxPoolWithArgmax } from './pooling.js';
-import { installLazyFusedConv } from '../ops/fused-conv-grad.js';
+import { installGcGradients } from '../ops/gradients.js';
 import { conv2D, fusedConv2D } from './winograd.js';
 import { GC_KERNELS } from './gc-backward.js';
 import { BINARY_KERNELS } from './elementwise.js';
 import { UNARY_KERNELS } from './unary.js';
 import { fusedBatchNorm } from './batch-norm.js';
-import { installNormGradients } from '../ops/norm-grads.js';
-import { installReluGradient, RELU_GRAD, reluGradKernel } from '../ops/relu-grad.js';
-import { BN_GRAD_SUMS, bnGradSumsKernel, installBnFusedGradients, MUL_SCALED, mulScaledKernel } from '../ops/bn-fused.js';
+import { RELU_GRAD, reluGradKernel } from '../ops/relu-grad.js';
+import { BN_GRAD_SUMS, bnGradSumsKernel, MUL_SCALED, mulScaledKernel } from '../ops/bn-fused.js';
 import {
   BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, bnMomentsKernel, bnReluGradSumsKernel, bnTrainKernel, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU,
   channelAffineKernel, channelAffineReluKernel,
 } from './bn-train.js';
-import { installBnTrainGradients } from '../ops/bn-train.js';
 import {
-  ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addReluKernel, addReluMeanGradKernel, addReluMeanKernel, installResidualGradients,
+  ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addReluKernel, addReluMeanGradKernel, addReluMeanKernel,
 } from '../ops/residual.js';
 
 type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
@@ -98,12 +96,7 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: cur?.setupFunc, kernelFunc: fn as unknown as tf.KernelFunc });
     done.push(name);
   }
-  if (installLazyFusedConv()) done.push('grad:FusedConv2D');
-  done.push(...installNormGradients());
-  if (installReluGradient()) done.push('grad:Relu');
-  done.push(...installBnFusedGradients());
-  done.push(...installBnTrainGradients());
-  done.push(...installResidualGradients());
+  done.push(...installGcGradients());
   return done;
 }
 
