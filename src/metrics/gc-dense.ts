@@ -83,10 +83,11 @@ function chainOf(tape: Node[], x: tf.Tensor, y: tf.Tensor): DenseLayer[] | null 
 }
 
 /**
- * Whether the recognised chain recomputes y from x (within float32 rounding): a check that the
- * tape was read right (e.g. no transpose hidden in a custom op), made once per DenseJacobian.
+ * Whether the recognised chain recomputes y from x (within float32 rounding), as a bool scalar on
+ * the device: a check that the tape was read right (e.g. no transpose hidden in a custom op). Read
+ * asynchronously by DenseJacobian.verify, so that every backend (webgpu too) can run it.
  */
-function matches(layers: DenseLayer[], x: tf.Tensor, y: tf.Tensor): boolean {
+function matches(layers: DenseLayer[], x: tf.Tensor, y: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     let h: tf.Tensor = tf.reshape(x, [x.shape[0], layers[0].kernel.shape[0]]);
     for (const l of layers) {
@@ -95,9 +96,8 @@ function matches(layers: DenseLayer[], x: tf.Tensor, y: tf.Tensor): boolean {
       h = l.activation === 'relu' ? tf.relu(h) : l.activation === 'tanh' ? tf.tanh(h) : l.activation === 'sigmoid' ? tf.sigmoid(h) : h;
     }
     const ref = tf.reshape(y, h.shape);
-    const err = tf.max(tf.abs(tf.sub(h, ref))).dataSync()[0];
-    const scale = tf.max(tf.abs(ref)).dataSync()[0];
-    return err <= 1e-4 * Math.max(scale, 1);
+    const err = tf.max(tf.abs(tf.sub(h, ref)));
+    return tf.lessEqual(err, tf.mul(1e-4, tf.maximum(tf.max(tf.abs(ref)), 1))) as tf.Scalar;
   });
 }
 
@@ -119,17 +119,42 @@ function derivative(l: DenseLayer, b: number): tf.Tensor | null {
 /** Exact input-Jacobian norms of a dense chain, with the Gram matrix of its first kernel cached across batches. */
 export class DenseJacobian {
   private gram: tf.Tensor2D | null = null;
-  /** Whether the chain read off the tape was checked against the model's own output. */
+  /** Whether verify() checked the chain read off the tape against the model's own output. */
   private checked = false;
 
   /**
-   * [B] ||d f(x_b)/dx_b||_F^2, or null when f is not a dense chain (or inside a gradient
-   * computation: this is not differentiable). Intermediates are freed; the result is the caller's.
+   * [B] ||d f(x_b)/dx_b||_F^2, or null when f is not a dense chain, when `verify` has not yet
+   * confirmed it is, or inside a gradient computation (this is not differentiable). Intermediates are freed; the result is the caller's.
    * @param x [B, ...inputShape]
    */
   sqNorms(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, classes: number): tf.Tensor1D | null {
     const r = tf.tidy(() => this.compute(f, x, classes) ?? []);
     return r instanceof tf.Tensor ? (r as tf.Tensor1D) : null;
+  }
+
+  /**
+   * Reads the chain off one forward pass on `x` [B, ...inputShape] and checks it recomputes the
+   * model's logits (an async read, once per instance). Until it returns true, sqNorms gives null.
+   */
+  async verify(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, classes: number): Promise<boolean> {
+    if (this.checked) return true;
+    const engine = tf.engine() as unknown as EngineInternals;
+    if (engine.state.gradientDepth !== 0) return false;
+    const ok = tf.tidy(() => {
+      const { y, tape } = recordForward(f, x);
+      try {
+        const layers = y.shape.length === 2 && y.shape[1] === classes ? chainOf(tape, x, y) : null;
+        return layers ? matches(layers, x, y) : [];
+      } finally {
+        for (const node of tape) for (const t of node.saved ?? []) t.dispose();
+        engine.state.activeTape = null;
+      }
+    });
+    if (!(ok instanceof tf.Tensor)) return false;
+    const [v] = await ok.data();
+    ok.dispose();
+    this.checked = v === 1;
+    return this.checked;
   }
 
   private compute(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, classes: number): tf.Tensor1D | null {
@@ -140,10 +165,7 @@ export class DenseJacobian {
     try {
       const layers = y.shape.length === 2 && y.shape[1] === classes ? chainOf(tape, x, y) : null;
       if (!layers) return null;
-      if (!this.checked) {
-        if (!matches(layers, x, y)) return null;
-        this.checked = true;
-      }
+      if (!this.checked) return null;
       // Class-major stacked cotangents: row k·B + j is e_k for example j.
       let u: tf.Tensor2D = tf.oneHot(tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32'), classes).toFloat() as tf.Tensor2D;
       for (let l = layers.length - 1; l >= 0; l--) {

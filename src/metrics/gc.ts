@@ -21,8 +21,10 @@ export type LogitsFn = (x: tf.Tensor) => tf.Tensor2D;
  *   differentiable: inside a gradient computation (explicit GC penalty) it runs as `replay`.
  * - `dense`: for a chain of dense layers (every MLP), the C rows of each example carried from the
  *   logits to the first layer in one stacked pass, the first kernel replaced by its Gram matrix
- *   (gc-dense.ts): ~3.5x fewer multiply-adds than one backward pass per class. A model that is
- *   not such a chain, or a call inside a gradient computation, runs as `replicate`.
+ *   (gc-dense.ts): ~3.5x fewer multiply-adds than one backward pass per class. The chain is
+ *   checked once by an async read (DenseJacobian.verify, done by geometricComplexity); a model
+ *   that is not such a chain, a call without a verified DenseJacobian, or a call inside a
+ *   gradient computation runs as `replicate`.
  */
 export type JacobianStrategy = 'replay' | 'replicate' | 'stacked' | 'dense';
 
@@ -107,6 +109,12 @@ export async function geometricComplexity(
   const dense = strategy === 'dense' ? new DenseJacobian() : undefined;
   let total = 0;
   try {
+    if (dense && n > 0) {
+      // The chain check reads a value, asynchronously: once, on the first batch (if it fails, replicate runs).
+      const first = batchTensor(host, 0, Math.min(batchSize, n));
+      await dense.verify(f, first, classes);
+      first.dispose();
+    }
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
       const s = tf.tidy(() => {

@@ -34,12 +34,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
   test(`dense strategy equals one backward pass per class (replay) on random MLPs to 1e-5 (${backend})`, async () => {
     if (backend === 'wasm') await selectBackend('wasm');
     else await useBackend('cpu');
-    CASES.forEach(([widths, act, classes], i) => {
+    for (const [i, [widths, act, classes]] of CASES.entries()) {
       const model = mlp(widths, act, classes, i + 1);
       const f: LogitsFn = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
       const x = tf.randomNormal([9, 6, 5, 1], 0, 1, 'float32', 100 + i);
       const before = tf.memory().numTensors;
       const dense = new DenseJacobian();
+      assert.equal(dense.sqNorms(f, x, classes), null, 'nothing before the chain is verified');
+      assert.ok(await dense.verify(f, x, classes), `${widths} ${act}: verified as a dense chain`);
       const ours = dense.sqNorms(f, x, classes);
       assert.ok(ours, `${widths} ${act}: recognised as a dense chain`);
       const ref = jacobianSqNorms(f, x, classes, 'replay');
@@ -50,7 +52,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
       tf.dispose(x);
       model.dispose();
-    });
+    }
   });
 }
 
@@ -81,7 +83,8 @@ test('dense strategy falls back (same numbers) for models that are not dense cha
   const f: LogitsFn = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
   const x = tf.randomNormal([5, 6, 5, 1], 0, 1, 'float32', 5);
   const dense = new DenseJacobian();
-  assert.equal(dense.sqNorms(f, x, 4), null, 'a convnet is not a dense chain');
+  assert.equal(await dense.verify(f, x, 4), false, 'a convnet is not a dense chain');
+  assert.equal(dense.sqNorms(f, x, 4), null);
   const a = jacobianSqNorms(f, x, 4, 'dense'), b = jacobianSqNorms(f, x, 4, 'replay');
   a.dataSync().forEach((v, j) => assert.ok(relDiff(v, b.dataSync()[j]) < 1e-5));
   // Inside a gradient computation (explicit GC penalty) it must stay differentiable: replicate.
