@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Prints the study's table (docs/STUDY.md): every cell's Spearman ρ, per-seed spread and how
 // many runs reached the comparison point, for gc and gc_margin, plus the default-selection rule's
-// verdict. Usage (after npm run build): node configs/study/table.mjs [results/study]
+// verdict. Usage (after npm run build):
+//   node configs/study/table.mjs [results/study] [--followup results/study-followup]
+// With --followup, the cells of configs/study/followup/ (docs/STUDY.md, "Follow-up") are read
+// from that folder and replace the first study's cells of the same name, marked "follow-up".
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const { loadSweeps } = await import(join(here, '../../dist/src/report/build.js'));
 const { spearman } = await import(join(here, '../../dist/src/report/stats.js'));
-const root = process.argv[2] ?? 'results/study';
+const args = process.argv.slice(2);
+const fi = args.indexOf('--followup');
+const followRoot = fi >= 0 ? args.splice(fi, 2)[1] : null;
+const root = args[0] ?? 'results/study';
+const followCells = new Set(followRoot ? readdirSync(join(here, 'followup')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')) : []);
 
 const cells = readdirSync(here).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
 const EXPECTED = { lr: -1, bs: 1 }; // paper: GC falls with the learning rate, rises with the batch size
@@ -19,9 +26,10 @@ const fmt = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) 
 const rows = [];
 for (const cell of cells) {
   const [model, sweep, loss, point] = cell.split('-');
-  const dir = join(root, `study-${cell}`);
+  const followup = followCells.has(cell);
+  const dir = join(followup ? followRoot : root, `study-${cell}`);
   for (const metric of ['gc', 'gc_margin']) {
-    const row = { cell, model, sweep, loss, point, metric, rho: null, seeds: [], reached: 0, total: 0, planned: sweep === 'lr' ? 12 : 9, minAcc: null, status: {} };
+    const row = { cell: followup ? `${cell} (follow-up)` : cell, model, sweep, loss, point, metric, rho: null, seeds: [], reached: 0, total: 0, planned: sweep === 'lr' ? 12 : 9, minAcc: null, status: {} };
     rows.push(row);
     if (!existsSync(dir)) continue;
     const at = point === 'acc' ? { column: 'train_acc', value: 0.9 } : null;
