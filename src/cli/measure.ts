@@ -73,7 +73,7 @@ export function parseClasses(v: string, classes: number): number[] {
   return [...out].sort((x, y) => x - y);
 }
 
-/** The Jacobian strategy the trainer would use; for a model without its run, replicate for dense-only models. */
+/** The Jacobian strategy the trainer would use; for a model without its run, that of an mlp for dense-only models. */
 function strategyOf(src: MeasureSource, model: tf.LayersModel): JacobianStrategy {
   if (src.run) return jacobianStrategyFor(src.run.config.model.arch);
   const denseOnly = model.layers.every((l) => ['Flatten', 'Dense', 'InputLayer'].includes(l.getClassName()));

@@ -20,13 +20,15 @@ import { recordForward, type Node } from './vjp-stacked.js';
 type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 const ACTIVATION_KERNELS: Record<string, Activation> = { Relu: 'relu', Tanh: 'tanh', Sigmoid: 'sigmoid' };
 
-/** One dense layer of a recognised chain: kernel [n_in, n_out], activation, its output on the batch. */
+/**
+ * One dense layer of a recognised chain: kernel [n_in, n_out], bias [n_out] or null, activation.
+ * Only the weights are kept from the tape: the forward outputs it recorded may already be freed
+ * (a layers model's own tidy inside `apply` disposes them), so the chain is recomputed (`forward`).
+ */
 interface DenseLayer {
   kernel: tf.Tensor2D;
   bias: tf.Tensor | null;
   activation: Activation;
-  /** Post-activation output [B, n_out] (its derivative is a function of it). */
-  out: tf.Tensor;
 }
 
 /**
@@ -61,17 +63,15 @@ function chainOf(tape: Node[], x: tf.Tensor, y: tf.Tensor): DenseLayer[] | null 
       if (act !== 'linear' && act !== 'relu') return null;
       const [nIn, nOut] = w.shape.slice(-2);
       if (bias && bias.size !== nOut) return null;
-      layers.push({ kernel: tf.reshape(w, [nIn, nOut]), bias, activation: act, out });
+      layers.push({ kernel: tf.reshape(w, [nIn, nOut]), bias, activation: act });
       open = act === 'linear';
     } else if ((name === 'Add' || name === 'BiasAdd') && open) {
       const other = Object.values(full.inputs).find((t) => t.id !== cur.id);
       const last = layers[layers.length - 1];
       if (!other || other.size !== last.kernel.shape[1] || last.bias) return null;
       last.bias = other;
-      last.out = out;
     } else if (ACTIVATION_KERNELS[name] && open) {
       layers[layers.length - 1].activation = ACTIVATION_KERNELS[name];
-      layers[layers.length - 1].out = out;
       open = false;
     } else {
       return null;
@@ -83,27 +83,38 @@ function chainOf(tape: Node[], x: tf.Tensor, y: tf.Tensor): DenseLayer[] | null 
 }
 
 /**
+ * The chain's post-activation outputs on `x` [B, ...inputShape]: one [B, n_l] per layer (the last
+ * are the logits), computed from the weights alone.
+ */
+function forward(layers: DenseLayer[], x: tf.Tensor): tf.Tensor2D[] {
+  const outs: tf.Tensor2D[] = [];
+  let h = tf.reshape(x, [x.shape[0], layers[0].kernel.shape[0]]) as tf.Tensor2D;
+  for (const l of layers) {
+    h = tf.matMul(h, l.kernel);
+    if (l.bias) h = tf.add(h, tf.reshape(l.bias, [l.kernel.shape[1]]));
+    h = l.activation === 'relu' ? tf.relu(h) : l.activation === 'tanh' ? tf.tanh(h) : l.activation === 'sigmoid' ? tf.sigmoid(h) : h;
+    outs.push(h);
+  }
+  return outs;
+}
+
+/**
  * Whether the recognised chain recomputes y from x (within float32 rounding), as a bool scalar on
  * the device: a check that the tape was read right (e.g. no transpose hidden in a custom op). Read
  * asynchronously by DenseJacobian.verify, so that every backend (webgpu too) can run it.
  */
 function matches(layers: DenseLayer[], x: tf.Tensor, y: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
-    let h: tf.Tensor = tf.reshape(x, [x.shape[0], layers[0].kernel.shape[0]]);
-    for (const l of layers) {
-      h = tf.matMul(h as tf.Tensor2D, l.kernel);
-      if (l.bias) h = tf.add(h, tf.reshape(l.bias, [l.kernel.shape[1]]));
-      h = l.activation === 'relu' ? tf.relu(h) : l.activation === 'tanh' ? tf.tanh(h) : l.activation === 'sigmoid' ? tf.sigmoid(h) : h;
-    }
+    const outs = forward(layers, x);
+    const h = outs[outs.length - 1];
     const ref = tf.reshape(y, h.shape);
     const err = tf.max(tf.abs(tf.sub(h, ref)));
     return tf.lessEqual(err, tf.mul(1e-4, tf.maximum(tf.max(tf.abs(ref)), 1))) as tf.Scalar;
   });
 }
 
-/** d act / d z as a function of the activation's output, [B, n] (null for linear). */
-function derivative(l: DenseLayer, b: number): tf.Tensor | null {
-  const h = tf.reshape(l.out, [b, l.kernel.shape[1]]);
+/** d act / d z [B, n] as a function of the activation's output h [B, n] (null for linear). */
+function derivative(l: DenseLayer, h: tf.Tensor2D): tf.Tensor | null {
   switch (l.activation) {
     case 'linear':
       return null;
@@ -166,10 +177,11 @@ export class DenseJacobian {
       const layers = y.shape.length === 2 && y.shape[1] === classes ? chainOf(tape, x, y) : null;
       if (!layers) return null;
       if (!this.checked) return null;
+      const outs = forward(layers, x);
       // Class-major stacked cotangents: row k·B + j is e_k for example j.
       let u: tf.Tensor2D = tf.oneHot(tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32'), classes).toFloat() as tf.Tensor2D;
       for (let l = layers.length - 1; l >= 0; l--) {
-        const d = derivative(layers[l], b);
+        const d = derivative(layers[l], outs[l]);
         if (d) u = tf.mul(u, tf.tile(d, [classes, 1]));
         if (l > 0) u = tf.matMul(u, layers[l].kernel, false, true);
       }

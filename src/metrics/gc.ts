@@ -82,12 +82,12 @@ export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, stra
 }
 
 /**
- * The strategy for an architecture: replicate for dense-only models, stacked otherwise (replay
- * inside a gradient computation). `dense` is faster for MLPs but is not yet the default: with it
- * test/train/polyak.test.ts (polyak + neural collapse) fails on a disposed tensor (not yet found).
+ * The strategy for an architecture: dense for MLPs (the chain's Jacobian in closed form; inside a
+ * gradient computation, e.g. the GC penalty, it is not differentiable and replicate runs instead),
+ * stacked otherwise (replay inside a gradient computation).
  */
 export function jacobianStrategyFor(arch: string): JacobianStrategy {
-  return arch === 'mlp' ? 'replicate' : 'stacked';
+  return arch === 'mlp' ? 'dense' : 'stacked';
 }
 
 /**

@@ -58,7 +58,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
 test('GC with the dense strategy (Gram matrix kept across batches) equals replay; memory flat; mlp uses it', async () => {
   await selectBackend('wasm');
-  assert.equal(jacobianStrategyFor('mlp'), 'replicate'); // dense not yet the default: see docs/SPEED.md
+  assert.equal(jacobianStrategyFor('mlp'), 'dense');
   const model = mlp([48, 32], 'relu', 10, 7);
   const f: LogitsFn = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
   const x = tf.randomNormal([50, 6, 5, 1], 0, 1, 'float32', 7);
