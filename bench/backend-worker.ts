@@ -3,7 +3,9 @@
  *   node dist/bench/backend-worker.js --backend wasm --model mlp --metric train [--steps 20]
  *   node dist/bench/backend-worker.js --backend wasm --model cnn --metric gc [--gc-examples 256] [--gc-batch 32]
  * Prints one JSON line (a CellResult) on stdout. Exit 0 = measured; 3 = backend did not load
- * (the JSON line says why); other codes = the measurement itself failed.
+ * (the JSON line says why); other codes = the measurement itself failed. webgpu is measured on a
+ * real GPU adapter only, as `--backend auto` would take it; `--allow-fallback` (the parent passes it
+ * when --backends names webgpu) measures a CPU fallback adapter such as llvmpipe too.
  */
 import { parseArgs } from 'node:util';
 import { selectBackend, BACKEND_ORDER, type ConcreteBackend } from '../src/backend/select.js';
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '20' },
       'gc-examples': { type: 'string', default: '256' },
       'gc-batch': { type: 'string', default: '32' },
+      'allow-fallback': { type: 'boolean', default: false },
     },
   });
   const backend = values.backend as ConcreteBackend;
@@ -32,7 +35,9 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await selectBackend(backend);
+    // A CPU fallback adapter only with --allow-fallback: otherwise the adapter `auto` would take.
+    const info = await selectBackend(backend, { fallbackAdapter: values['allow-fallback'] });
+    if (info.adapter) process.stderr.write(`backend-worker: webgpu adapter ${info.adapter.name}${info.adapter.fallback ? ' (CPU fallback)' : ''}\n`);
   } catch (err) {
     const r: CellResult = { backend, unavailable: (err as Error).message };
     process.stdout.write(JSON.stringify(r) + '\n');
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
   let r: CellResult;
   if (values.metric === 'train') {
     const steps = Number(values.steps);
-    const s = measureTraining(model, { steps, warmup: 2 });
+    const s = await measureTraining(model, { steps, warmup: 2 });
     r = { backend, model, metric: 'train', examplesPerS: s.examplesPerS, medianStepMs: s.medianStepMs, steps };
   } else {
     const examples = Number(values['gc-examples']);

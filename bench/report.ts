@@ -35,6 +35,8 @@ export interface BenchSettings {
   gcBatch: number;
   capSeconds: Record<string, number>;
   command: string;
+  /** webgpu on a CPU fallback adapter (llvmpipe) too: only when --backends names webgpu. */
+  webgpuFallback: boolean;
 }
 
 /** The whole report. `start`/`end` are the machine readings before and after measuring. */

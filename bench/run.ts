@@ -9,7 +9,8 @@
  *
  * The GC-scaling row alone: node dist/bench/gc-scaling-worker.js [--backend wasm] [--small 256] [--large 20000]
  *
- * Exit 0 when everything was measured (MISS verdicts included: this reports, it does not gate),
+ * webgpu is measured when Dawn finds a real GPU adapter; `--backends webgpu` also measures a CPU
+ * fallback adapter (Mesa's llvmpipe). Exit 0 when everything was measured (MISS verdicts included: this reports, it does not gate),
  * 2 on bad flags. --quick writes no results file unless --out is given.
  */
 import { writeFileSync } from 'node:fs';
@@ -61,7 +62,8 @@ async function measureModel(backend: string, model: ReferenceModel, s: BenchSett
   const cells: Partial<Record<'train' | 'gc', Cell>> = {};
   for (const metric of ['train', 'gc'] as const) {
     const args = [here('./backend-worker.js'), '--backend', backend, '--model', model, '--metric', metric,
-      '--steps', String(s.steps), '--gc-examples', String(s.gcExamples), '--gc-batch', String(s.gcBatch)];
+      '--steps', String(s.steps), '--gc-examples', String(s.gcExamples), '--gc-batch', String(s.gcBatch),
+      ...(s.webgpuFallback ? ['--allow-fallback'] : [])];
     const r = await runChild(process.execPath, args, { timeoutMs: cap * 1000 });
     const [line] = jsonLines<CellResult>(r.stdout);
     if (r.code === EXIT_UNAVAILABLE && line && 'unavailable' in line) {
@@ -152,6 +154,9 @@ async function main(): Promise<void> {
     gcBatch: 32,
     capSeconds: { default: seconds('cap', values.cap!), cpu: seconds('cpu-cap', values['cpu-cap']!) },
     command: ['node dist/bench/run.js', ...process.argv.slice(2)].join(' '),
+    // webgpu is measured whenever a real GPU adapter is present; on a CPU fallback adapter
+    // (llvmpipe: hours, and no faster than wasm) only when asked for by name.
+    webgpuFallback: values.backends !== undefined && backends.includes('webgpu'),
   };
   const t0 = performance.now();
   const start = machineInfo();

@@ -14,8 +14,11 @@ export interface TrainingSpeed {
   examplesPerS: number;
 }
 
-/** Times `steps` SGD steps (after `warmup`) of `name` on the current backend. */
-export function measureTraining(name: ReferenceModel, opts: { batch?: number; steps?: number; warmup?: number; seed?: number } = {}): TrainingSpeed {
+/**
+ * Times `steps` SGD steps (after `warmup`) of `name` on the current backend. Each step ends with
+ * an async read of its loss (webgpu has no synchronous read; on wasm and cpu it costs the same).
+ */
+export async function measureTraining(name: ReferenceModel, opts: { batch?: number; steps?: number; warmup?: number; seed?: number } = {}): Promise<TrainingSpeed> {
   const batch = opts.batch ?? 128, steps = opts.steps ?? 10, warmup = opts.warmup ?? 2;
   const rng = Rng.derive(opts.seed ?? 0, `bench-${name}`);
   const model = buildReferenceModel(name, opts.seed ?? 0);
@@ -25,15 +28,15 @@ export function measureTraining(name: ReferenceModel, opts: { batch?: number; st
   const x = tf.tensor4d(xs, [batch, ...shape]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 10));
   const opt = tf.train.sgd(0.01);
-  const step = () => {
+  const step = async () => {
     const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true);
-    loss?.dataSync();
+    await loss?.data();
     loss?.dispose();
   };
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
-    step();
+    await step();
     if (i >= warmup) times.push(performance.now() - t0);
   }
   x.dispose();

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   for (const k of opt('--by-shape', '').split(',')) if (k) byShape.add(k);
   if (!argv.includes('--no-profile')) wrapAll();
   for (const m of models) {
-    const s = measureTraining(m, { steps, warmup: 1 });
+    const s = await measureTraining(m, { steps, warmup: 1 });
     console.log(`\n${m}: median step ${s.medianStepMs.toFixed(1)} ms, ${s.examplesPerS.toFixed(1)} ex/s`);
     report(`${m} training (profile covers warm-up too)`, steps + 1, top);
     if (argv.includes('--gc')) {

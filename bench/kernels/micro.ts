@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const m of models) {
     await tf.setBackend('wasm');
-    const s: TrainingSpeed = measureTraining(m, { steps: m === 'resblock' ? 5 : 10 });
+    const s: TrainingSpeed = await measureTraining(m, { steps: m === 'resblock' ? 5 : 10 });
     const t = torch.get(m);
     rows.push([m, s.medianStepMs, s.examplesPerS, t ?? '-', t ? (s.examplesPerS / t).toFixed(2) + 'x' : '-']);
   }

@@ -36,8 +36,8 @@ function shortReason(err: unknown): string {
 
 type Loaded = Pick<BackendInfo, 'tfName' | 'customKernels' | 'adapter'>;
 
-/** `explicit`: named by the user, not tried by `auto` (webgpu then accepts a CPU fallback adapter). */
-async function tryBackend(name: ConcreteBackend, explicit: boolean): Promise<Loaded> {
+/** `fallbackAdapter`: webgpu accepts a CPU fallback adapter (named by the user, not tried by `auto`). */
+async function tryBackend(name: ConcreteBackend, fallbackAdapter: boolean): Promise<Loaded> {
   switch (name) {
     case 'tensorflow-gpu': {
       await importOptional('@tensorflow/tfjs-node-gpu');
@@ -50,7 +50,7 @@ async function tryBackend(name: ConcreteBackend, explicit: boolean): Promise<Loa
       return { tfName: 'tensorflow', customKernels: [] };
     }
     case 'webgpu': {
-      const adapter = await initWebgpu(explicit);
+      const adapter = await initWebgpu(fallbackAdapter);
       registerWebgpuKernels();
       // Our gradient replacements; their wasm kernels are absent here, so they use tf ops (ops/gradients.ts).
       installGcGradients();
@@ -75,12 +75,13 @@ async function tryBackend(name: ConcreteBackend, explicit: boolean): Promise<Loa
 
 /**
  * Selects and initialises a backend. `auto` takes the first of BACKEND_ORDER that loads;
- * an explicit choice that cannot load is a BackendError (exit 2).
+ * an explicit choice that cannot load is a BackendError (exit 2). An explicit webgpu accepts a
+ * CPU fallback adapter unless `opts.fallbackAdapter` is false (the benchmark measures a real GPU only).
  */
-export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+export async function selectBackend(choice: BackendChoice, opts: { fallbackAdapter?: boolean } = {}): Promise<BackendInfo> {
   if (choice !== 'auto') {
     try {
-      const r = await tryBackend(choice, true);
+      const r = await tryBackend(choice, opts.fallbackAdapter ?? true);
       return { name: choice, ...r, skipped: [] };
     } catch (err) {
       throw new BackendError(
