@@ -8,10 +8,9 @@ import { gcPenaltyTerm } from '../../src/regularizers/gc-penalty.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';
 import { weightDecayTerm } from '../../src/regularizers/weight-decay.js';
 import { objective } from '../../src/train/objective.js';
-import { Rng } from '../../src/rng/rng.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
+import { linearModel } from '../helpers/linear-model.js';
 
-const randn = (rng: Rng, n: number) => Array.from({ length: n }, () => Math.fround(rng.normal()));
 
 test('mse: (1/2C)·||z − onehot(y)||² averaged over examples, by hand; lossFn picks by name', async () => {
   await useBackend('cpu');
@@ -55,18 +54,9 @@ function objective64(x: number[], y: number[], w: number[], b: number[], n: numb
 test('mse objective with flatness, GC and weight-decay penalties: value and gradient match float64 finite differences', async () => {
   await useBackend('cpu');
   registerSecondOrderGradients();
-  const rng = new Rng(11);
   const [n, d, c] = [5, 4, 3];
   const lam = { f: 0.7, g: 0.05, w: 0.3 };
-  const x = randn(rng, n * d);
-  const y = Array.from({ length: n }, (_, i) => i % c);
-  const w0 = randn(rng, d * c);
-  const b0 = randn(rng, c);
-  const W = tf.variable(tf.tensor2d(w0, [d, c]));
-  const B = tf.variable(tf.tensor1d(b0));
-  const xt = tf.tensor4d(x, [n, 1, d, 1]);
-  const yt = tf.tensor1d(y, 'int32');
-  const forward = (xi: tf.Tensor) => tf.add(tf.matMul(tf.reshape(xi, [xi.shape[0], d]), W), B) as tf.Tensor2D;
+  const { x, y, w0, b0, W, B, xt, yt, forward } = linearModel(11, n, d, c);
   const terms = [weightDecayTerm(lam.w, false), flatnessTerm(lam.f, meanSquaredError), gcPenaltyTerm(lam.g, 'replay')];
   const before = tf.memory().numTensors;
   const { value, grads } = tf.variableGrads(() => {

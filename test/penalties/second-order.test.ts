@@ -8,8 +8,8 @@ import { registerSecondOrderGradients } from '../../src/regularizers/second-orde
 import type { StepContext } from '../../src/regularizers/term.js';
 import { Rng } from '../../src/rng/rng.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
+import { linearModel, randn } from '../helpers/linear-model.js';
 
-const randn = (rng: Rng, n: number) => Array.from({ length: n }, () => Math.fround(rng.normal()));
 
 /** ||∇_{W,b} CE||² of the linear softmax model logits = xW + b, in float64 (closed form). */
 function gradNormSq64(x: number[], y: number[], w: number[], b: number[], n: number, d: number, c: number): number {
@@ -31,17 +31,8 @@ function gradNormSq64(x: number[], y: number[], w: number[], b: number[], n: num
 
 test('flatness penalty of a linear softmax model: value and its gradient match the float64 closed form', async () => {
   await useBackend('cpu');
-  const rng = new Rng(3);
   const [n, d, c] = [5, 4, 3];
-  const x = randn(rng, n * d);
-  const y = Array.from({ length: n }, (_, i) => i % c);
-  const w0 = randn(rng, d * c);
-  const b0 = randn(rng, c);
-  const W = tf.variable(tf.tensor2d(w0, [d, c]));
-  const B = tf.variable(tf.tensor1d(b0));
-  const xt = tf.tensor4d(x, [n, 1, d, 1]);
-  const yt = tf.tensor1d(y, 'int32');
-  const forward = (xi: tf.Tensor) => tf.add(tf.matMul(tf.reshape(xi, [xi.shape[0], d]), W), B) as tf.Tensor2D;
+  const { x, y, w0, b0, W, B, xt, yt, forward } = linearModel(3, n, d, c);
   const ctx = { params: { all: [W, B], kernels: [W] }, x: xt, y: yt, forward } as unknown as StepContext;
   registerSecondOrderGradients();
   const term = flatnessTerm(1);

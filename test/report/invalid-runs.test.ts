@@ -6,16 +6,9 @@ import { reportCommand } from '../../src/cli/report.js';
 import { parseCsv } from '../../src/report/csv.js';
 import { writeRun, curve } from '../helpers/report-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
+import { captureIo } from '../helpers/cli.js';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const capture = captureIo;
 
 test('a complete run with a header-only metrics.csv, or with repeated epoch rows, is warned about and marked invalid, not done', async () => {
   const root = tempDir('gc-report-invalid-').dir;

@@ -10,16 +10,9 @@ import { reportCommand } from '../../src/cli/report.js';
 import { REPORT_MARKER } from '../../src/report/out-dir.js';
 import { writeRun, curve } from '../helpers/report-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
+import { captureIo } from '../helpers/cli.js';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const capture = captureIo;
 
 /** A small results folder: one sweep with two runs. */
 function results(label: string): string {
