@@ -5,12 +5,16 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Sweep, KnobValue } from './aggregate.js';
 import { fmtNum, fmtStat, textTable } from './format.js';
+import { describeSelection } from './selection.js';
 
 /** Headers and rows (as text) of one sweep's summary table. */
 export function sweepSummaryTable(s: Sweep): { headers: string[]; rows: string[][] } {
   const knobHeader = s.knobKeys.length === 1 ? s.knobKeys[0] : s.knobKeys.length ? 'knob' : '(no knob)';
+  // What is compared (final GC, or e.g. gc_margin at first train_acc ≥ 0.9), and the test accuracy of the same row.
+  const measure = describeSelection(s.selection);
+  const acc = s.selection.at ? `test acc there` : 'final test acc';
   return {
-    headers: [knobHeader, 'runs done/failed/incomplete', 'final GC (mean ± std)', 'final test acc (mean ± std)', 'n (done seeds)'],
+    headers: [knobHeader, 'runs done/failed/incomplete', `${measure} (mean ± std)`, `${acc} (mean ± std)`, 'n (done seeds)'],
     rows: s.groups.map((g) => [
       g.label,
       `${g.counts.done}/${g.counts.failed}/${g.counts.incomplete}${g.counts.invalid ? ` (+${g.counts.invalid} invalid)` : ''}`,
@@ -24,7 +28,7 @@ export function sweepSummaryTable(s: Sweep): { headers: string[]; rows: string[]
 /** Headers and rows (as text) of one sweep's run list, failures and incomplete runs marked. */
 export function sweepRunsTable(s: Sweep): { headers: string[]; rows: string[][] } {
   return {
-    headers: ['run', 'knob', 'seed', 'status', 'epochs', 'final epoch', 'final GC', 'final test acc', 'note'],
+    headers: ['run', 'knob', 'seed', 'status', 'epochs', s.selection.at ? 'epoch compared' : 'final epoch', describeSelection(s.selection), s.selection.at ? 'test acc there' : 'final test acc', 'note'],
     rows: s.runs.map((r) => [
       r.id,
       r.knobLabel,

@@ -83,4 +83,9 @@ test('gc-report --metric / --at: bad values exit 2 before reading anything; good
   out.length = 0;
   assert.equal(await reportCommand([root, '--repro', '--metric', 'gc', '-o', `${root}/report`], io as never), 0, err.join(''));
   assert.match(out.join(''), /final GC/);
+  // The summary names what it compares, not "final GC", when another column or point is chosen.
+  out.length = 0;
+  assert.equal(await reportCommand([root, '--metric', 'gc_margin', '--at', 'train_acc=0.5', '-o', `${root}/report`], io as never), 0, err.join(''));
+  assert.match(out.join(''), /gc_margin at first train_acc ≥ 0\.5 \(mean ± std\) +test acc there/);
+  assert.doesNotMatch(out.join(''), /final GC/);
 });
