@@ -127,35 +127,44 @@ function derivative(l: DenseLayer, h: tf.Tensor2D): tf.Tensor | null {
   }
 }
 
-/** Exact input-Jacobian norms of a dense chain, with the Gram matrix of its first kernel cached across batches. */
+/**
+ * Exact input-Jacobian norms of a dense chain, for one model during one measurement (its weights
+ * fixed): the chain is read off the tape once, by `verify`, and the Gram matrix of its first
+ * kernel is computed once.
+ */
 export class DenseJacobian {
   private gram: tf.Tensor2D | null = null;
-  /** Whether verify() checked the chain read off the tape against the model's own output. */
-  private checked = false;
+  /** The chain verify() read and checked against the model's own output; null until then. */
+  private layers: DenseLayer[] | null = null;
 
   /**
-   * [B] ||d f(x_b)/dx_b||_F^2, or null when f is not a dense chain, when `verify` has not yet
-   * confirmed it is, or inside a gradient computation (this is not differentiable). Intermediates are freed; the result is the caller's.
+   * [B] ||d f(x_b)/dx_b||_F^2 for the f that `verify` read, or null when f is not a dense chain,
+   * when `verify` has not yet confirmed it is, or inside a gradient computation (this is not differentiable). Intermediates are freed; the result is the caller's.
    * @param x [B, ...inputShape]
    */
-  sqNorms(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, classes: number): tf.Tensor1D | null {
-    const r = tf.tidy(() => this.compute(f, x, classes) ?? []);
-    return r instanceof tf.Tensor ? (r as tf.Tensor1D) : null;
+  sqNorms(x: tf.Tensor, classes: number): tf.Tensor1D | null {
+    const engine = tf.engine() as unknown as EngineInternals;
+    if (!this.layers || engine.state.gradientDepth !== 0) return null;
+    return tf.tidy(() => this.compute(this.layers!, x, classes));
   }
 
   /**
-   * Reads the chain off one forward pass on `x` [B, ...inputShape] and checks it recomputes the
-   * model's logits (an async read, once per instance). Until it returns true, sqNorms gives null.
+   * Reads the chain of `f` off one forward pass on `x` [B, ...inputShape] and checks it recomputes
+   * the model's logits (an async read, once per instance). Until it returns true, sqNorms gives null.
    */
   async verify(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, classes: number): Promise<boolean> {
-    if (this.checked) return true;
+    if (this.layers) return true;
     const engine = tf.engine() as unknown as EngineInternals;
     if (engine.state.gradientDepth !== 0) return false;
+    let kept: DenseLayer[] | null = null;
     const ok = tf.tidy(() => {
       const { y, tape } = recordForward(f, x);
       try {
         const layers = y.shape.length === 2 && y.shape[1] === classes ? chainOf(tape, x, y) : null;
-        return layers ? matches(layers, x, y) : [];
+        if (!layers) return [];
+        // Kept past this tidy (reshapes share the weights' data): sqNorms uses them for every batch.
+        kept = layers.map((l) => ({ ...l, kernel: tf.keep(tf.reshape(l.kernel, l.kernel.shape)), bias: l.bias && tf.keep(tf.reshape(l.bias, [l.kernel.shape[1]])) }));
+        return matches(kept, x, y);
       } finally {
         for (const node of tape) for (const t of node.saved ?? []) t.dispose();
         engine.state.activeTape = null;
@@ -164,40 +173,32 @@ export class DenseJacobian {
     if (!(ok instanceof tf.Tensor)) return false;
     const [v] = await ok.data();
     ok.dispose();
-    this.checked = v === 1;
-    return this.checked;
+    this.layers = kept;
+    if (v !== 1) this.dispose();
+    return this.layers !== null;
   }
 
-  private compute(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, classes: number): tf.Tensor1D | null {
-    const engine = tf.engine() as unknown as EngineInternals;
-    if (engine.state.gradientDepth !== 0) return null;
+  private compute(layers: DenseLayer[], x: tf.Tensor, classes: number): tf.Tensor1D {
     const b = x.shape[0];
-    const { y, tape } = recordForward(f, x);
-    try {
-      const layers = y.shape.length === 2 && y.shape[1] === classes ? chainOf(tape, x, y) : null;
-      if (!layers) return null;
-      if (!this.checked) return null;
-      const outs = forward(layers, x);
-      // Class-major stacked cotangents: row k·B + j is e_k for example j.
-      let u: tf.Tensor2D = tf.oneHot(tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32'), classes).toFloat() as tf.Tensor2D;
-      for (let l = layers.length - 1; l >= 0; l--) {
-        const d = derivative(layers[l], outs[l]);
-        if (d) u = tf.mul(u, tf.tile(d, [classes, 1]));
-        if (l > 0) u = tf.matMul(u, layers[l].kernel, false, true);
-      }
-      const k1 = layers[0].kernel;
-      if (k1.shape[0] <= k1.shape[1]) return tf.sum(tf.reshape(tf.sum(tf.square(tf.matMul(u, k1, false, true)), 1), [classes, b]), 0) as tf.Tensor1D;
-      if (!this.gram) this.gram = tf.keep(tf.matMul(k1, k1, true, false));
-      return tf.sum(tf.reshape(tf.sum(tf.mul(tf.matMul(u, this.gram), u), 1), [classes, b]), 0) as tf.Tensor1D;
-    } finally {
-      for (const node of tape) for (const t of node.saved ?? []) t.dispose();
-      engine.state.activeTape = null;
+    const outs = forward(layers, x);
+    // Class-major stacked cotangents: row k·B + j is e_k for example j.
+    let u: tf.Tensor2D = tf.oneHot(tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32'), classes).toFloat() as tf.Tensor2D;
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const d = derivative(layers[l], outs[l]);
+      if (d) u = tf.mul(u, tf.tile(d, [classes, 1]));
+      if (l > 0) u = tf.matMul(u, layers[l].kernel, false, true);
     }
+    const k1 = layers[0].kernel;
+    if (k1.shape[0] <= k1.shape[1]) return tf.sum(tf.reshape(tf.sum(tf.square(tf.matMul(u, k1, false, true)), 1), [classes, b]), 0) as tf.Tensor1D;
+    if (!this.gram) this.gram = tf.keep(tf.matMul(k1, k1, true, false));
+    return tf.sum(tf.reshape(tf.sum(tf.mul(tf.matMul(u, this.gram), u), 1), [classes, b]), 0) as tf.Tensor1D;
   }
 
-  /** Frees the cached Gram matrix (call once the weights may change, i.e. after each GC measurement). */
+  /** Frees the chain and the Gram matrix (call once the weights may change, i.e. after each GC measurement). */
   dispose(): void {
     this.gram?.dispose();
     this.gram = null;
+    if (this.layers) tf.dispose(this.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel])));
+    this.layers = null;
   }
 }

@@ -48,7 +48,7 @@ export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, stra
   if (strategy === 'dense') {
     const own = dense ?? new DenseJacobian();
     try {
-      const norms = own.sqNorms(f, x, classes);
+      const norms = own.sqNorms(x, classes);
       if (norms) return norms;
     } finally {
       if (!dense) own.dispose();

@@ -40,9 +40,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const x = tf.randomNormal([9, 6, 5, 1], 0, 1, 'float32', 100 + i);
       const before = tf.memory().numTensors;
       const dense = new DenseJacobian();
-      assert.equal(dense.sqNorms(f, x, classes), null, 'nothing before the chain is verified');
+      assert.equal(dense.sqNorms(x, classes), null, 'nothing before the chain is verified');
       assert.ok(await dense.verify(f, x, classes), `${widths} ${act}: verified as a dense chain`);
-      const ours = dense.sqNorms(f, x, classes);
+      const ours = dense.sqNorms(x, classes);
       assert.ok(ours, `${widths} ${act}: recognised as a dense chain`);
       const ref = jacobianSqNorms(f, x, classes, 'replay');
       const a = ours!.dataSync(), b = ref.dataSync();
@@ -84,7 +84,7 @@ test('dense strategy falls back (same numbers) for models that are not dense cha
   const x = tf.randomNormal([5, 6, 5, 1], 0, 1, 'float32', 5);
   const dense = new DenseJacobian();
   assert.equal(await dense.verify(f, x, 4), false, 'a convnet is not a dense chain');
-  assert.equal(dense.sqNorms(f, x, 4), null);
+  assert.equal(dense.sqNorms(x, 4), null);
   const a = jacobianSqNorms(f, x, 4, 'dense'), b = jacobianSqNorms(f, x, 4, 'replay');
   a.dataSync().forEach((v, j) => assert.ok(relDiff(v, b.dataSync()[j]) < 1e-5));
   // Inside a gradient computation (explicit GC penalty) it must stay differentiable: replicate.
