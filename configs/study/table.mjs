@@ -14,7 +14,11 @@ const { loadSweeps } = await import(join(here, '../../dist/src/report/build.js')
 const { spearman } = await import(join(here, '../../dist/src/report/stats.js'));
 const args = process.argv.slice(2);
 const fi = args.indexOf('--followup');
-const followRoot = fi >= 0 ? args.splice(fi, 2)[1] : null;
+const followRoot = fi >= 0 ? args.splice(fi, 2)[1] ?? null : null;
+if (fi >= 0 && !followRoot) {
+  console.error('table.mjs: --followup: expected a results folder, e.g. --followup results/study-followup');
+  process.exit(2);
+}
 const root = args[0] ?? 'results/study';
 const followCells = new Set(followRoot ? readdirSync(join(here, 'followup')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')) : []);
 
