@@ -1,5 +1,5 @@
 import type { RunConfig } from '../config/schema.js';
-import { loadDataset, type LoadedDataset } from '../data/registry.js';
+import { fetchDataset, loadDataset, type LoadedDataset } from '../data/registry.js';
 import { stratifiedSubset } from '../data/subset.js';
 import { applyLabelNoise } from '../data/noise.js';
 import { augmentBatch } from '../data/augment.js';
@@ -24,6 +24,22 @@ export async function loadDatasets(
     out.set(key, await loadDataset(cfg.dataset.name, { dataDir: cfg.dataset.data_dir ?? opts.dataDir, download: opts.download }));
   }
   return out;
+}
+
+/**
+ * Downloads (once each, in this process) whatever files the datasets of `configs` are missing,
+ * without loading them. The worker pool calls it before forking, so that workers never fetch
+ * the same files at once (two installs racing over one data root, or one's failure cleaning up
+ * while the other still downloads).
+ */
+export async function fetchDatasets(configs: RunConfig[], opts: { dataDir?: string } = {}): Promise<void> {
+  const done = new Set<string>();
+  for (const cfg of configs) {
+    const key = datasetKey(cfg);
+    if (done.has(key)) continue;
+    done.add(key);
+    await fetchDataset(cfg.dataset.name, { dataDir: cfg.dataset.data_dir ?? opts.dataDir });
+  }
 }
 
 /**

@@ -6,7 +6,8 @@ import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
 import type { SweepProgress } from './progress.js';
 import { GcRunError } from '../errors/errors.js';
-import type { SweepCommonOptions } from './sweep.js';
+import { needsTraining, type SweepCommonOptions } from './sweep.js';
+import { fetchDatasets } from './data-prep.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
 import { readRecord, runDir, type RunOutcome } from './run-one.js';
 import { writeJsonAtomic } from '../results/atomic.js';
@@ -41,8 +42,13 @@ class WorkerFatal extends GcRunError {
  * re-run resumes it) and the slot gets a fresh worker. On abort, workers are told to stop at
  * their next step; runs not yet handed out come back `interrupted` (nothing done). A worker
  * that cannot load its backend or data stops the pool and the error is thrown (exit 2).
+ * Missing data is downloaded here, once, before any worker starts.
  */
 export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<RunOutcome[]> {
+  if (opts.download) {
+    const todo = runs.filter((r) => needsTraining(r, opts.restart));
+    await fetchDatasets(todo.map((r) => r.config), { dataDir: opts.dataDir });
+  }
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...runs.entries()];
   const workers = new Set<ChildProcess>();

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BIN, gcRunAsync } from '../helpers/cli.js';
 import { packageRoot } from '../../src/results/record.js';
@@ -146,6 +148,30 @@ test('a failed fetch (gc-data, or gc-run with --data-dir naming a missing folder
       assert.deepEqual(readdirSync(dir), ['c.yaml'], `--jobs ${jobs}: nothing written`);
     }
   } finally {
+    cleanup();
+  }
+});
+
+test('gc-run --jobs 2 fetches a missing dataset once, before its workers start (no two installs race over one data root)', async () => {
+  const { dir, cleanup } = tempDir();
+  const asked: string[] = [];
+  const server = http.createServer((req, res) => {
+    asked.push(req.url ?? '');
+    // Answered late, so that workers fetching for themselves would all have asked by then.
+    setTimeout(() => res.writeHead(404).end(), 2_000);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, tinyConfigYaml(join(dir, 'results')).replace('fashion-mnist', 'mnist'));
+    const g = await runGuarded(BIN, [file, '--data-dir', join(dir, 'missing', 'data'), '--jobs', '2', '--progress', 'none', '--set', 'sweep.seeds=[0,1,2,3]'], dir, 30_000, { GC_DATA_MIRROR: mirror });
+    assert.equal(g.code, 2, g.stderr);
+    assert.deepEqual(g.stderr.split('\n').filter((l) => /error/.test(l)), [`gc-run: error: download of ${mirror}train-images-idx3-ubyte.gz failed: HTTP 404 Not Found`]);
+    assert.equal(asked.length, 1, `one request (the install stops at its first failed file), got ${JSON.stringify(asked)}`);
+    assert.deepEqual(readdirSync(dir), ['c.yaml']);
+  } finally {
+    server.close();
     cleanup();
   }
 });
