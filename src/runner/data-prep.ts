@@ -12,16 +12,21 @@ export function datasetKey(cfg: RunConfig): string {
   return `${cfg.dataset.name}|${cfg.dataset.data_dir ?? ''}`;
 }
 
+/** One config per distinct dataset of `configs` (the first that names it). */
+function distinctDatasets(configs: RunConfig[]): RunConfig[] {
+  const seen = new Map<string, RunConfig>();
+  for (const cfg of configs) if (!seen.has(datasetKey(cfg))) seen.set(datasetKey(cfg), cfg);
+  return [...seen.values()];
+}
+
 /** Loads each distinct dataset of a sweep once. */
 export async function loadDatasets(
   configs: RunConfig[],
   opts: { dataDir?: string; download?: boolean } = {},
 ): Promise<Map<string, LoadedDataset>> {
   const out = new Map<string, LoadedDataset>();
-  for (const cfg of configs) {
-    const key = datasetKey(cfg);
-    if (out.has(key)) continue;
-    out.set(key, await loadDataset(cfg.dataset.name, { dataDir: cfg.dataset.data_dir ?? opts.dataDir, download: opts.download }));
+  for (const cfg of distinctDatasets(configs)) {
+    out.set(datasetKey(cfg), await loadDataset(cfg.dataset.name, { dataDir: cfg.dataset.data_dir ?? opts.dataDir, download: opts.download }));
   }
   return out;
 }
@@ -33,11 +38,7 @@ export async function loadDatasets(
  * while the other still downloads).
  */
 export async function fetchDatasets(configs: RunConfig[], opts: { dataDir?: string } = {}): Promise<void> {
-  const done = new Set<string>();
-  for (const cfg of configs) {
-    const key = datasetKey(cfg);
-    if (done.has(key)) continue;
-    done.add(key);
+  for (const cfg of distinctDatasets(configs)) {
     await fetchDataset(cfg.dataset.name, { dataDir: cfg.dataset.data_dir ?? opts.dataDir });
   }
 }

@@ -6,7 +6,7 @@ import type { BackendChoice } from '../config/schema.js';
 import type { PlannedRun } from '../config/sweep.js';
 import type { SweepProgress } from './progress.js';
 import { GcRunError } from '../errors/errors.js';
-import { needsTraining, type SweepCommonOptions } from './sweep.js';
+import { configsToTrain, type SweepCommonOptions } from './sweep.js';
 import { fetchDatasets } from './data-prep.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
 import { readRecord, runDir, type RunOutcome } from './run-one.js';
@@ -45,10 +45,7 @@ class WorkerFatal extends GcRunError {
  * Missing data is downloaded here, once, before any worker starts.
  */
 export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<RunOutcome[]> {
-  if (opts.download) {
-    const todo = runs.filter((r) => needsTraining(r, opts.restart));
-    await fetchDatasets(todo.map((r) => r.config), { dataDir: opts.dataDir });
-  }
+  if (opts.download) await fetchDatasets(configsToTrain(runs, opts.restart), { dataDir: opts.dataDir });
   const outcomes = new Map<string, RunOutcome>();
   const queue = [...runs.entries()];
   const workers = new Set<ChildProcess>();

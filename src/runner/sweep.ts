@@ -29,13 +29,17 @@ export function needsTraining(run: PlannedRun, restart = false): boolean {
   return restart || readRecord(runDir(run))?.status !== 'complete';
 }
 
+/** The configs of the runs that will train: only their datasets are fetched and loaded. */
+export function configsToTrain(runs: PlannedRun[], restart = false): PlannedRun['config'][] {
+  return runs.filter((r) => needsTraining(r, restart)).map((r) => r.config);
+}
+
 /** Loads (once each) the datasets of the runs that will train. */
 export async function loadSweepData(
   runs: PlannedRun[],
   opts: { dataDir?: string; download?: boolean; restart?: boolean },
 ): Promise<Map<string, LoadedDataset>> {
-  const todo = runs.filter((r) => needsTraining(r, opts.restart));
-  return loadDatasets(todo.map((r) => r.config), { dataDir: opts.dataDir, download: opts.download });
+  return loadDatasets(configsToTrain(runs, opts.restart), { dataDir: opts.dataDir, download: opts.download });
 }
 
 /**
