@@ -8,6 +8,9 @@ import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { planStatus } from '../runner/plan-status.js';
+import { preflightRuns } from '../runner/preflight.js';
+import { removeActiveStaging } from '../data/download.js';
+import type { SweepProgress } from '../runner/progress.js';
 import { runPool } from '../runner/pool.js';
 import { runSweep } from '../runner/sweep.js';
 import type { RunOutcome } from '../runner/run-one.js';
@@ -110,13 +113,19 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     io.stderr.write(`gc-run: shard ${shard.index}/${shard.count} (from ${shard.source}): ${runs.length} of ${all.length} run(s)\n`);
   }
 
+  // Links inside run folders are refused before anything is written; linked run folders are followed, and said so.
+  for (const note of preflightRuns(runs, { restart: !!opts.restart })) io.stderr.write(`gc-run: note: ${note}\n`);
+
   if (opts.dryRun) {
     printPlan(runs.map(planStatus), !!opts.json, io);
     return 0;
   }
 
   const controller = new AbortController();
-  const unhook = handleInterrupts(controller, io);
+  // Until a run starts training, a signal quits at once (set-up has nothing to checkpoint).
+  let training = false;
+  const watch = (p: SweepProgress): SweepProgress => ({ ...p, startRun: (...a) => ((training = true), p.startRun(...a)), step: (s) => p.step(s), epoch: (r) => p.epoch(r), endRun: (s) => p.endRun(s), stop: () => p.stop() });
+  const unhook = handleInterrupts(controller, io, () => training, removeActiveStaging);
   let outcomes: RunOutcome[];
   try {
     // download: a missing dataset is fetched on first use (offline: a DataError saying where to put the files).
@@ -128,9 +137,12 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
       // Config files too: a paper config on `auto` lands on wasm on a machine without a GPU.
       const note = backendNote(exp.model.arch, backend.name, backend.adapter ? !backend.adapter.fallback : false);
       if (note) io.stderr.write(`gc-run: ${note}\n`);
+      // A checkpoint written by another backend is refused before any run trains.
+      preflightRuns(runs, { restart: !!opts.restart, backend: backend.name });
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
-      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: createProgress(opts.progress) });
+      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: watch(createProgress(opts.progress)) });
     } else {
+      if (exp.backend !== 'auto') preflightRuns(runs, { restart: !!opts.restart, backend: exp.backend });
       const workers = Math.min(jobs, runs.length);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/ with ${workers} worker process(es)\n`);
       const progress = createPoolProgress(opts.progress, workers);
@@ -139,7 +151,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
           ...common,
           jobs,
           backend: exp.backend,
-          progress: (i) => progress.slot(i),
+          progress: (i) => watch(progress.slot(i)),
           onBackend: (line) => io.stderr.write(`gc-run: ${line} (in each worker)\n`),
         });
       } finally {

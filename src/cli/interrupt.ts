@@ -3,10 +3,18 @@ import type { Io } from './io.js';
 /**
  * Ctrl-C / SIGTERM handling for a sweep: the first signal aborts `controller` (runs stop at
  * their next step, checkpoints stay, exit code 130); a second one exits at once (runs stay
- * resumable: their locks go stale with this process). Returns a function removing the handlers.
+ * resumable: their locks go stale with this process). During set-up (`training()` false: the
+ * backend, data loading or a download, before any run started) there is nothing to keep, so
+ * the first signal quits at once, after `onQuit` (removes a download's staging folder).
+ * Returns a function removing the handlers.
  */
-export function handleInterrupts(controller: AbortController, io: Io): () => void {
+export function handleInterrupts(controller: AbortController, io: Io, training: () => boolean = () => true, onQuit: () => void = () => {}): () => void {
   const handler = (sig: NodeJS.Signals) => {
+    if (!training()) {
+      io.stderr.write(`\ngc-run: ${sig} during set-up (no run had started): quitting now\n`);
+      onQuit();
+      process.exit(130);
+    }
     if (controller.signal.aborted) {
       io.stderr.write(`\ngc-run: ${sig} again: quitting now (re-run the same command to resume)\n`);
       process.exit(130);

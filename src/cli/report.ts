@@ -51,7 +51,7 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     const outDir = opts.out ?? join(dirs[0], 'report');
     // Refuse a bad --out before the (slow) reading and rendering; writeReport checks again.
     checkReportTarget(outDir, dirs);
-    const report = await buildReport(dirs, true, selection);
+    const report = await buildReport(dirs, true, { ...selection, onNote: (n) => io.stderr.write(`${PROG}: note: ${n}\n`) });
     const written = writeReport(report, outDir);
     for (const w of written.warnings) io.stderr.write(`${PROG}: warning: ${w}\n`);
     const warn = fontWarning();

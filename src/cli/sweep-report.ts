@@ -39,6 +39,7 @@ export function summarize(outcomes: RunOutcome[], interrupted: boolean, io: Io):
     io.stderr.write(`  ${o.status}${o.earlier ? ' (earlier)' : ''}: ${o.id} at epoch ${o.error?.epoch}: ${o.error?.message}\n`);
   }
   for (const o of busy) io.stderr.write(`  running elsewhere: ${o.id} (${describeHolder(o.holder!)})\n`);
+  for (const o of outcomes) if (o.note) io.stderr.write(`  note: ${o.id}: ${o.note}\n`);
   if (interrupted) {
     io.stderr.write('gc-run: interrupted; re-run the same command to resume\n');
     return 130;

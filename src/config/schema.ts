@@ -208,6 +208,9 @@ export const SweepSchema = z.strictObject({
  */
 export const EXPERIMENT_LEVEL_KEYS = ['experiment', 'output_dir', 'backend', 'report'] as const;
 
+/** Longest experiment name: it is a folder name, and file systems allow 255 bytes per name. */
+export const MAX_EXPERIMENT_NAME = 100;
+
 /**
  * Most runs one sweep may expand to (seeds × the product of the grid's list lengths). Counted
  * before expanding: a typo'd grid of millions would otherwise exhaust memory planning it.
@@ -217,7 +220,8 @@ export const MAX_SWEEP_RUNS = 10_000;
 const common = {
   experiment: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" and "-"'),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" and "-"')
+    .max(MAX_EXPERIMENT_NAME, `expected at most ${MAX_EXPERIMENT_NAME} characters (it names the experiment's folder)`),
   output_dir: z.string().min(1).default('results'),
   backend: z.enum(BACKENDS).default('auto'),
   seed: nonNegInt.default(0),

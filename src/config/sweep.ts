@@ -55,10 +55,34 @@ function formatValue(v: unknown): string {
 }
 
 /** Short readable label: last segment of each swept key with its value. */
-function label(swept: Record<string, unknown>): string {
+function label(swept: Record<string, unknown>, shorten = false): string {
   return Object.keys(swept)
-    .map((k) => `${k.split('.').pop()}=${formatValue(swept[k])}`)
+    .map((k) => `${k.split('.').pop()}=${shorten ? shortValue(formatValue(swept[k])) : formatValue(swept[k])}`)
     .join(',');
+}
+
+/** Longest run id: it names a folder (file systems allow 255 bytes), with room for gc-run's temp names. */
+export const MAX_RUN_ID_LENGTH = 200;
+
+/** A long value's start and a hash of all of it (the id stays unique: the config hash ends it anyway). */
+function shortValue(v: string): string {
+  return v.length <= 24 ? v : `${v.slice(0, 12)}~${createHash('sha256').update(v).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * Run id: readable swept values, seed and the config hash. Ids over MAX_RUN_ID_LENGTH (long grid
+ * values) shorten each long value to its start + a hash of it, then cut the label; ids within
+ * the limit are unchanged, so existing run folders keep their names.
+ */
+export function runId(swept: Record<string, unknown>, seed: number, hash: string): string {
+  const tail = `s${seed}-${hash}`;
+  let lbl = label(swept);
+  if (lbl.length + tail.length + 1 > MAX_RUN_ID_LENGTH) {
+    lbl = label(swept, true);
+    const room = MAX_RUN_ID_LENGTH - tail.length - 1;
+    if (lbl.length > room) lbl = lbl.slice(0, room);
+  }
+  return `${lbl ? `${lbl}-` : ''}${tail}`;
 }
 
 /** Hash of the parts of a run config that change its numbers (not where results go). */
@@ -132,8 +156,7 @@ export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
       }
       const config = parsed.data;
       const hash = runHash(config);
-      const lbl = label(swept);
-      const id = `${lbl ? `${lbl}-` : ''}s${seed}-${hash}`;
+      const id = runId(swept, seed, hash);
       if (seen.has(id)) {
         issues.push({ path: 'sweep', message: `runs ${seen.get(id)} and ${position} (0-based, in sweep order) are identical (duplicate values in the grid or seeds)` });
         continue;

@@ -5,7 +5,7 @@
  * temporary folder, so the data root never holds a partial file.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { x as tarExtract } from 'tar';
 import { DataError } from '../errors/errors.js';
+import { errCode, makeFolder } from '../results/fs-safe.js';
 import { checkSha256, sha256File } from './integrity.js';
 import { sourceUrl, type SourceFile } from './sources.js';
 
@@ -176,9 +177,17 @@ async function moveIntoPlace(stage: string, datasetDir: string, sources: SourceF
  */
 export async function installSources(sources: SourceFile[], datasetDir: string, opts: InstallOptions = {}): Promise<void> {
   const root = dirname(datasetDir);
-  // The first folder this call created (undefined: root existed): removed again on failure.
-  const created = await mkdir(root, { recursive: true });
-  const tmp = await mkdtemp(join(root, `.tmp-${basename(datasetDir)}-`));
+  // One level at a time (Node's recursive mkdir spins forever under /proc); the first folder
+  // this call created (undefined: root existed) is removed again on failure.
+  const created = makeFolder(root, (dir, err) => new DataError(`data root ${root}: cannot create the folder ${dir} (${errCode(err)}); set --data-dir or GC_DATA_DIR to a writable folder`))[0];
+  let tmp: string;
+  try {
+    tmp = await mkdtemp(join(root, `.tmp-${basename(datasetDir)}-`));
+  } catch (err) {
+    if (created) await removeEmptyUpTo(root, created);
+    throw new DataError(`data root ${root}: cannot write there (${errCode(err)}); set --data-dir or GC_DATA_DIR to a writable folder`);
+  }
+  staging.add(tmp);
   let ok = false;
   try {
     const stage = join(tmp, 'stage');
@@ -220,8 +229,18 @@ export async function installSources(sources: SourceFile[], datasetDir: string, 
     ok = true;
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    staging.delete(tmp);
     if (!ok && created) await removeEmptyUpTo(root, created);
   }
+}
+
+/** Staging folders of downloads in progress (removed by removeActiveStaging when the process quits mid-download). */
+const staging = new Set<string>();
+
+/** Removes the staging folders of downloads in progress, synchronously (for a process about to exit on a signal). */
+export function removeActiveStaging(): void {
+  for (const dir of staging) rmSync(dir, { recursive: true, force: true });
+  staging.clear();
 }
 
 /** Removes `dir` and its parents up to and including `top` while they are empty (a failed fetch leaves no folders). */

@@ -22,11 +22,13 @@ export interface Report {
 export interface ReportOptions {
   metric?: string;
   at?: AtPoint | null;
+  /** Told about each symbolic link to a folder that discovery followed. */
+  onNote?: (note: string) => void;
 }
 
 /** Loads all runs under `roots` (merged) and aggregates them; throws UsageError/DataError on bad input. */
 export function loadSweeps(roots: string[], opts: ReportOptions = {}): Sweep[] {
-  return aggregate(discoverRuns(roots).map(readRun), opts);
+  return aggregate(discoverRuns(roots, opts.onNote).map(readRun), opts);
 }
 
 /** Builds the full report for `roots`. `withPlots: false` skips rendering (terminal-only use). */

@@ -4,6 +4,7 @@
  * Only a folder gc-report wrote itself (out-dir.ts) is ever replaced, and only the files its
  * marker lists are deleted: nothing is removed recursively.
  */
+import { makeUserFolder } from '../results/fs-safe.js';
 import { mkdirSync, writeFileSync, renameSync, rmSync, rmdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors/errors.js';
@@ -70,14 +71,8 @@ export function writeReport(report: Report, outDir: string): { files: string[]; 
     }
   };
   try {
-    for (const dir of target.missingParents) {
-      try {
-        mkdirSync(dir);
-      } catch (e) {
-        throw new UsageError(`--out ${outDir}: cannot create the folder ${dir} (${code(e)})`);
-      }
-      created.push(dir);
-    }
+    // The one folder-creation routine of gc-run (src/results/fs-safe.ts): one level at a time, never a loop.
+    if (target.missingParents.length) created.push(...makeUserFolder(dirname(out), `--out ${outDir}`));
     mkdirSync(tmp);
     tmpMade = true;
     for (const [name, data] of files) writeFileSync(join(tmp, name), data);

@@ -1,7 +1,9 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NamedArray, TrainerState } from './trainer-state.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { makeFolder, refuseLink } from './fs-safe.js';
 
 /** Folder of a run's checkpoint: <run dir>/checkpoint. */
 export const CHECKPOINT_DIR = 'checkpoint';
@@ -35,20 +37,12 @@ interface StateFile extends CheckpointMeta {
   weights_file: string;
   /** Float32 elements in the weights file (little-endian). */
   elements: number;
+  /** SHA-256 (hex) of the weights file, verified on load; absent in checkpoints of earlier versions. */
+  weights_sha256?: string;
   arrays: ArrayEntry[];
   saved_at: string;
 }
 
-function writeBinaryAtomic(path: string, tmp: string, parts: Float32Array[]): void {
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const p of parts) writeSync(fd, new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 /**
  * Saves a checkpoint atomically: the weights go to a new `weights-<epoch>.bin` (temp file +
@@ -58,7 +52,8 @@ function writeBinaryAtomic(path: string, tmp: string, parts: Float32Array[]): vo
  */
 export function writeCheckpoint(runDir: string, meta: CheckpointMeta, state: TrainerState): void {
   const dir = join(runDir, CHECKPOINT_DIR);
-  mkdirSync(dir, { recursive: true });
+  refuseLink(dir);
+  makeFolder(dir);
   const arrays: ArrayEntry[] = [];
   const parts: Float32Array[] = [];
   let offset = 0;
@@ -70,7 +65,10 @@ export function writeCheckpoint(runDir: string, meta: CheckpointMeta, state: Tra
     }
   }
   const weightsFile = `weights-${meta.epoch}.bin`;
-  writeBinaryAtomic(join(dir, weightsFile), join(dir, `.${weightsFile}.${process.pid}.tmp`), parts);
+  const bytes = parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  const hash = createHash('sha256');
+  for (const b of bytes) hash.update(b);
+  writeFileAtomic(join(dir, weightsFile), bytes);
   const file: StateFile = {
     format: 1,
     ...meta,
@@ -79,6 +77,7 @@ export function writeCheckpoint(runDir: string, meta: CheckpointMeta, state: Tra
     rngs: state.rngs,
     weights_file: weightsFile,
     elements: offset,
+    weights_sha256: hash.digest('hex'),
     arrays,
     saved_at: new Date().toISOString(),
   };
@@ -99,21 +98,43 @@ export function readCheckpointMeta(runDir: string): CheckpointMeta | null {
   }
 }
 
+/** A checkpoint as loaded: what the trainer needs to continue. */
+export interface LoadedCheckpoint {
+  meta: CheckpointMeta;
+  state: TrainerState;
+}
+
 /**
- * Loads a checkpoint, or returns null when none exists or it is unusable (wrong run id,
- * truncated weights): the run then starts afresh, which is always safe.
+ * Loads a checkpoint. `checkpoint` is null when there is none usable; `problem` then says why
+ * a checkpoint that exists was refused (unreadable state.json, missing or truncated weights, a
+ * SHA-256 mismatch: corrupted bytes), so the caller can say it restarts; null when there was
+ * simply none (or it belongs to another run id: a copied folder).
  */
-export function readCheckpoint(runDir: string, id: string): { meta: CheckpointMeta; state: TrainerState } | null {
+export function loadCheckpoint(runDir: string, id: string): { checkpoint: LoadedCheckpoint | null; problem: string | null } {
+  const statePath = join(runDir, CHECKPOINT_DIR, 'state.json');
+  if (!existsSync(statePath)) return { checkpoint: null, problem: null };
   let f: StateFile;
+  try {
+    f = JSON.parse(readFileSync(statePath, 'utf8')) as StateFile;
+  } catch (err) {
+    return { checkpoint: null, problem: `${statePath} is unreadable (${(err as Error).message})` };
+  }
+  if (f.format !== 1) return { checkpoint: null, problem: `${statePath}: unknown format ${String(f.format)}` };
+  if (f.id !== id) return { checkpoint: null, problem: null };
+  if (!/^weights-\d+\.bin$/.test(String(f.weights_file))) return { checkpoint: null, problem: `${statePath}: bad weights_file ${JSON.stringify(f.weights_file)}` };
+  const weightsPath = join(runDir, CHECKPOINT_DIR, f.weights_file);
   let bytes: Buffer;
   try {
-    f = JSON.parse(readFileSync(join(runDir, CHECKPOINT_DIR, 'state.json'), 'utf8')) as StateFile;
-    if (f.format !== 1 || f.id !== id) return null;
-    bytes = readFileSync(join(runDir, CHECKPOINT_DIR, f.weights_file));
-  } catch {
-    return null;
+    bytes = readFileSync(weightsPath);
+  } catch (err) {
+    return { checkpoint: null, problem: `${weightsPath} is unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
   }
-  if (bytes.byteLength !== f.elements * 4) return null;
+  if (bytes.byteLength !== f.elements * 4) {
+    return { checkpoint: null, problem: `${weightsPath} has ${bytes.byteLength} bytes, expected ${f.elements * 4}` };
+  }
+  if (f.weights_sha256 !== undefined && createHash('sha256').update(bytes).digest('hex') !== f.weights_sha256) {
+    return { checkpoint: null, problem: `${weightsPath} fails its SHA-256 check (corrupted)` };
+  }
   // Copy into an aligned buffer: Buffer slices may start at any byte offset.
   const all = new Float32Array(f.elements);
   new Uint8Array(all.buffer).set(bytes);
@@ -122,9 +143,20 @@ export function readCheckpoint(runDir: string, id: string): { meta: CheckpointMe
     (groups[a.group] ??= []).push({ name: a.name, shape: a.shape, dtype: a.dtype, data: all.slice(a.offset, a.offset + a.length) });
   }
   return {
-    meta: { id: f.id, epoch: f.epoch, seconds: f.seconds },
-    state: { step: f.step, epoch: f.trainer_epoch, rngs: f.rngs, groups },
+    checkpoint: {
+      meta: { id: f.id, epoch: f.epoch, seconds: f.seconds },
+      state: { step: f.step, epoch: f.trainer_epoch, rngs: f.rngs, groups },
+    },
+    problem: null,
   };
+}
+
+/**
+ * Loads a checkpoint, or returns null when none exists or it is unusable (wrong run id,
+ * truncated or corrupted weights): the run then starts afresh, which is always safe.
+ */
+export function readCheckpoint(runDir: string, id: string): LoadedCheckpoint | null {
+  return loadCheckpoint(runDir, id).checkpoint;
 }
 
 /** Removes a run's checkpoint (after completion: results are final, the weights are not kept). */

@@ -48,7 +48,7 @@ export function readLock(path: string): LockInfo | null {
 }
 
 /** Whether process `pid` exists on this machine (EPERM: exists, owned by someone else). */
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

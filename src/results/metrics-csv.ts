@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { formatMetricNumber, METRICS_BASE_COLUMNS } from './run-folder.js';
+import { writeSynced } from './fs-safe.js';
 
 /** The fixed leading columns of metrics.csv (penalty columns follow); from the run-folder contract. */
 export const BASE_COLUMNS = METRICS_BASE_COLUMNS;
@@ -33,13 +33,8 @@ export class MetricsCsv {
     this.write(stringify([cells]), 'a');
   }
 
+  // Never through a symbolic link (LinkRefused); a failed write is a WriteFailure naming the file.
   private write(text: string, flags: 'w' | 'a'): void {
-    const fd = openSync(this.path, flags);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(this.path, text, flags, false);
   }
 }

@@ -5,10 +5,12 @@
  * load it with tf.loadLayersModel('<url>/model.json') once gc-run's custom layers are
  * registered (models/custom-layers.ts).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { GcRunError } from '../errors/errors.js';
+import { makeFolder, refuseLink, WriteFailure, writeSynced } from './fs-safe.js';
 
 /** Folder of a run's final model: <run dir>/model. */
 export const MODEL_DIR = 'model';
@@ -22,15 +24,6 @@ export function snapshotDir(runDir: string, epoch: number): string {
   return join(runDir, SNAPSHOTS_DIR, `epoch-${String(epoch).padStart(4, '0')}`);
 }
 
-function writeFileSynced(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Replaces folder `dir` with a freshly written one atomically enough for readers and crashes:
@@ -40,14 +33,25 @@ function writeFileSynced(path: string, bytes: Uint8Array): void {
  */
 function replaceDirAtomic(dir: string, files: Record<string, Uint8Array>): void {
   const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
+  // Never through a link: model/, snapshots/ and their temp folders are ours or refused.
+  refuseLink(parent);
+  refuseLink(dir);
+  makeFolder(parent);
   const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
   const old = join(parent, `.${basename(dir)}.${process.pid}.old`);
+  refuseLink(tmp);
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  for (const [name, bytes] of Object.entries(files)) writeFileSynced(join(tmp, name), bytes);
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
+  try {
+    mkdirSync(tmp);
+    for (const [name, bytes] of Object.entries(files)) writeSynced(join(tmp, name), [bytes], 'wx');
+    if (existsSync(dir)) renameSync(dir, old);
+    renameSync(tmp, dir);
+  } catch (err) {
+    // Disk full and the like: no half-written temp folder stays behind (the old model stays).
+    rmSync(tmp, { recursive: true, force: true });
+    if (existsSync(old) && !existsSync(dir)) renameSync(old, dir);
+    throw err instanceof GcRunError ? err : new WriteFailure(dir, err);
+  }
   rmSync(old, { recursive: true, force: true });
 }
 

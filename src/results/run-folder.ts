@@ -25,6 +25,10 @@ export const runAttemptSchema = z.looseObject({
   /** First epoch this attempt computed (0 = fresh start; k+1 = resumed from the epoch-k checkpoint). */
   from_epoch: z.number().int().nonnegative(),
   command: z.string(),
+  /** Backend this attempt trained on (absent in folders of earlier versions); a resume on another is refused. */
+  backend: z.string().optional(),
+  /** Set when this attempt could not use the checkpoint it found (e.g. a failed checksum) and started afresh. */
+  note: z.string().optional(),
 });
 export type RunAttempt = z.infer<typeof runAttemptSchema>;
 

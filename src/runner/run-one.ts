@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
 import type { BackendInfo } from '../backend/select.js';
 import { buildModel } from '../models/build.js';
 import { writeJsonAtomic } from '../results/atomic.js';
-import { readCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/checkpoint.js';
+import { loadCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/checkpoint.js';
+import { fsReason, LinkRefused, makeFolder } from '../results/fs-safe.js';
+import { backendConflict, linksInRunFolder, removeStaleTemps } from '../results/run-folder-guard.js';
+import { GcRunError, UsageError } from '../errors/errors.js';
 import { removeSavedModels, saveModel, snapshotDir, MODEL_DIR } from '../results/model-io.js';
 import { truncateMetricsCsv } from '../results/csv-resume.js';
 import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock.js';
@@ -41,6 +44,8 @@ export interface RunOutcome {
   /** Epoch training resumed from (0 = fresh start), when it trained. */
   fromEpoch?: number;
   holder?: LockInfo;
+  /** One line the user should read (e.g. a corrupted checkpoint was set aside: trained afresh). */
+  note?: string;
 }
 
 /** Folder of one run: <output_dir>/<experiment>/<run id>. */
@@ -90,19 +95,38 @@ export async function executeRun(
   const dir = runDir(run);
   const done = existsSync(dir) ? readRecord(dir) : null;
   if (done?.status === 'complete' && !opts.restart) return { id: run.id, status: 'skipped', dir, earlier: true };
-  mkdirSync(dir, { recursive: true });
-  const taken = acquireRunLock(dir, opts.lock);
+  // A run that cannot even be locked (read-only folder, name too long, a link where we write)
+  // fails alone; the sweep goes on. Nothing is written in its folder.
+  const refuse = (message: string): RunOutcome => ({ id: run.id, status: 'failed', dir, error: { epoch: done?.epochs_done ?? 0, message } });
+  const links = linksInRunFolder(dir);
+  if (links.length) return refuse(new LinkRefused(links[0]).message);
+  let taken;
+  try {
+    makeFolder(dir);
+    taken = acquireRunLock(dir, opts.lock);
+  } catch (err) {
+    return refuse(err instanceof GcRunError ? err.message : `${fsReason(err)} taking the lock in ${dir}`);
+  }
   if (!taken.acquired) return { id: run.id, status: 'busy', dir, holder: taken.holder };
   try {
+    // Under the lock nobody else writes here: temporaries of dead processes can go.
+    removeStaleTemps(dir);
     // Read again under the lock: another process may have finished it meanwhile.
     const prior = readRecord(dir);
     if (!opts.restart && prior?.status === 'complete') return { id: run.id, status: 'skipped', dir, earlier: true };
     if (!opts.restart && prior?.status === 'diverged') {
       return { id: run.id, status: 'diverged', dir, error: prior.error, earlier: true };
     }
+    // Resuming on another backend would break bit-identical resume: refused (exit 2) with the ways out.
+    const conflict = opts.restart ? null : backendConflict(dir, run.id, backend.name, prior);
+    if (conflict) throw new UsageError(conflict);
     if (opts.restart) {
-      removeCheckpoint(dir);
-      removeSavedModels(dir);
+      try {
+        removeCheckpoint(dir);
+        removeSavedModels(dir);
+      } catch (err) {
+        return refuse(`${fsReason(err)} removing the earlier checkpoint or models of ${dir}`);
+      }
     }
     return await train(run, typeof data === 'function' ? await data() : data, backend, prov, events, opts, dir, prior);
   } finally {
@@ -120,9 +144,11 @@ async function train(
   dir: string,
   prior: RunRecord | null,
 ): Promise<RunOutcome> {
-  writeJsonAtomic(join(dir, 'config.json'), run.config);
   const cfg = run.config;
-  const ckpt = opts.restart ? null : readCheckpoint(dir, run.id);
+  const loaded = opts.restart ? { checkpoint: null, problem: null } : loadCheckpoint(dir, run.id);
+  const ckpt = loaded.checkpoint;
+  // A corrupted checkpoint is never trained on (no false `diverged`): the run starts afresh and says so.
+  const note = loaded.problem ? `${loaded.problem}; trained afresh from epoch 0` : undefined;
   const record: RunRecord = {
     id: run.id,
     experiment: cfg.experiment,
@@ -147,6 +173,7 @@ async function train(
   let epoch = 0;
   let fromEpoch = 0;
   try {
+    writeJsonAtomic(join(dir, 'config.json'), run.config);
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
     const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
@@ -166,7 +193,10 @@ async function train(
     } else {
       csv.create();
     }
-    record.attempts!.push({ started_at: new Date().toISOString(), host: prov.host, pid: process.pid, from_epoch: fromEpoch, command: prov.command });
+    record.attempts!.push({
+      started_at: new Date().toISOString(), host: prov.host, pid: process.pid, from_epoch: fromEpoch, command: prov.command,
+      backend: backend.name, ...(note ? { note } : {}),
+    });
     saveRecord();
     events.onStart?.({ fromEpoch });
 
@@ -228,14 +258,22 @@ async function train(
     if (err instanceof Interrupted) record.status = 'interrupted';
     else {
       record.status = 'failed';
+      // Typed errors (WriteFailure: "disk full (ENOSPC) writing <path>", LinkRefused) say it all.
       record.error = { epoch, message: (err as Error)?.message ?? String(err) };
+      removeStaleTemps(dir); // a failed write leaves none of its temporaries
     }
   } finally {
     trainer?.dispose();
   }
-  // Final results need no weights; failed/interrupted runs keep theirs to resume.
-  if (record.status === 'complete' || record.status === 'diverged') removeCheckpoint(dir);
-  record.ended_at = new Date().toISOString();
-  saveRecord();
-  return { id: run.id, status: record.status, dir, error: record.error, fromEpoch };
+  try {
+    // Final results need no weights; failed/interrupted runs keep theirs to resume.
+    if (record.status === 'complete' || record.status === 'diverged') removeCheckpoint(dir);
+    record.ended_at = new Date().toISOString();
+    saveRecord();
+  } catch (err) {
+    // run.json cannot be updated (disk still full): the outcome says so; the folder stays resumable.
+    const message = `${record.error ? `${record.error.message}; ` : ''}run.json not updated: ${(err as Error)?.message ?? String(err)}`;
+    return { id: run.id, status: 'failed', dir, error: { epoch, message }, fromEpoch, note };
+  }
+  return { id: run.id, status: record.status, dir, error: record.error, fromEpoch, note };
 }
