@@ -154,7 +154,8 @@ export function makeFolder(path: string, fail: (dir: string, err: unknown) => Er
       st = statSync(cur);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw fail(cur, err);
+      // ENOTDIR: a file sits on the way; walking up finds it and names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fail(cur, err);
       if (dirname(cur) === cur) throw fail(cur, err);
       missing.unshift(cur);
       continue;
