@@ -310,10 +310,23 @@ test('disk full (2 MB tmpfs): the run ends failed naming disk full and the file,
 
 // ---------------------------------------------------------------- 7. read-only run folder, unprivileged user
 
+const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+/**
+ * How to run gc-run without root's power over permissions: as is when not root; as nobody when
+ * nobody can read this checkout (and its datasets); otherwise (a checkout under /root) as root
+ * without the capabilities that bypass file permissions, which is what a user meets.
+ */
+function unprivileged(): { prefix: string[]; nobody: boolean } {
+  if (process.getuid?.() !== 0) return { prefix: [], nobody: false };
+  const probe = `const fs=require('fs');fs.accessSync(${JSON.stringify(BIN)},fs.constants.R_OK);fs.readdirSync(${JSON.stringify(join(packageRoot(), 'datasets', 'fashion-mnist'))})`;
+  if (spawnSync(NOBODY[0], [...NOBODY.slice(1), process.execPath, '-e', probe]).status === 0) return { prefix: NOBODY, nobody: true };
+  return { prefix: ['setpriv', '--bounding-set=-dac_override,-dac_read_search,-fowner'], nobody: false };
+}
+
 test('a read-only run folder (unprivileged user, stale lock inside): that run fails, the other run trains', () => {
   const { dir, cleanup } = tempDir();
   try {
-    const root = process.getuid?.() === 0;
+    const { prefix, nobody } = unprivileged();
     const out = join(dir, 'results');
     const file = join(dir, 'c.yaml');
     writeFileSync(file, sweepYaml(out));
@@ -321,9 +334,9 @@ test('a read-only run folder (unprivileged user, stale lock inside): that run fa
     const [a, b] = (JSON.parse(plan.stdout).runs as { dir: string }[]).map((e) => e.dir);
     mkdirSync(a, { recursive: true });
     writeFileSync(join(a, 'lock'), JSON.stringify({ pid: deadPid(), host: hostname(), started_at: new Date().toISOString() }) + '\n');
-    if (root) for (const p of [dir, out, join(out, 'tiny'), a, join(a, 'lock'), file]) chownSync(p, 65534, 65534);
+    if (nobody) for (const p of [dir, out, join(out, 'tiny'), a, join(a, 'lock'), file]) chownSync(p, 65534, 65534);
     chmodSync(a, 0o555);
-    const cmd = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const cmd = [...prefix, process.execPath];
     const r = spawnSync(cmd[0], [...cmd.slice(1), BIN, file, '--progress', 'none'], {
       cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true', HOME: dir },
     });
