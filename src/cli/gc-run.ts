@@ -10,6 +10,7 @@ import { describeBackend, selectBackend } from '../backend/select.js';
 import { planStatus } from '../runner/plan-status.js';
 import { runPool } from '../runner/pool.js';
 import { runSweep } from '../runner/sweep.js';
+import { writeTensorboardExperiment } from '../runner/tensorboard.js';
 import type { RunOutcome } from '../runner/run-one.js';
 import { checkRunSizes } from '../train/sizes.js';
 import { handleInterrupts } from './interrupt.js';
@@ -34,6 +35,7 @@ interface RunOptions {
   jobs: string;
   shard?: string;
   lockTimeout?: string;
+  tensorboard?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -52,6 +54,7 @@ function program(io: Io): Command {
     .option('--json', 'with --dry-run: machine-readable plan on stdout')
     .option('--jobs <n>', 'runs trained at once, each in its own worker process', '1')
     .option('--shard <i/n>', 'train only runs i, i+n, i+2n, ... (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + GC_SHARD_COUNT')
+    .option('--tensorboard', 'also write TensorBoard event files per run into <results>/<experiment>/tensorboard/ (logging.tensorboard: true)')
     .option('--lock-timeout <minutes>', 'take over run locks not refreshed for this long, from any host (dead cluster nodes)')
     .exitOverride()
     // Parse errors are printed once, by runCommand, from the UsageError thrown below.
@@ -93,6 +96,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const raw = applyOverrides(configFromArgs(file, quick), overrides);
   if (opts.backend) raw.backend = opts.backend;
   if (opts.out) raw.output_dir = opts.out;
+  if (opts.tensorboard) raw.logging = { ...((raw.logging as object | undefined) ?? {}), tensorboard: true };
   let exp;
   let all;
   try {
@@ -115,6 +119,8 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     return 0;
   }
 
+  // The HParams dashboard's table: every swept value of the whole sweep (all shards).
+  writeTensorboardExperiment(all);
   const controller = new AbortController();
   const unhook = handleInterrupts(controller, io);
   let outcomes: RunOutcome[];

@@ -11,3 +11,11 @@ export interface SweepProgress {
   endRun(status: string): void;
   stop(): void;
 }
+
+/** Events one run reports (to the progress display, and to its TensorBoard files). */
+export interface RunEvents {
+  /** Training begins (after the lock is taken); `fromEpoch` > 0 when resuming from a checkpoint. */
+  onStart?(info: { fromEpoch: number }): void;
+  onStep?(p: StepProgress): void;
+  onEpoch?(row: EpochRow): void;
+}

@@ -1,0 +1,167 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseMetricNumber } from '../../src/results/run-folder.js';
+import { STEP_POINTS_PER_EPOCH } from '../../src/results/tensorboard/run-log.js';
+import { tempDir } from '../helpers/tmp.js';
+import { gcRun, gcRunAsync, csvRows, record, runDirs, waitFor } from '../helpers/cli.js';
+import { pollUntil, pythonJson, startTensorboard, tensorboardPython, tensorboardRequirement } from '../helpers/tensorboard.js';
+
+const python = tensorboardPython();
+const need = tensorboardRequirement(python);
+
+/** TensorBoard's own event reader (EventAccumulator): per run, every tag's [step, value] list, the hparams and the end status. */
+const READER = String.raw`
+import json, math, os, sys
+from google.protobuf import json_format
+from tensorboard.backend.event_processing import event_accumulator as ea
+from tensorboard.plugins.hparams import plugin_data_pb2
+from tensorboard.util import tensor_util
+logdir, purge = sys.argv[1], sys.argv[2] == '1'
+num = lambda x: x if math.isfinite(x) else repr(x)
+out = {}
+for run in sorted(os.listdir(logdir)):
+    d = os.path.join(logdir, run)
+    if not os.path.isdir(d):
+        continue
+    a = ea.EventAccumulator(d, size_guidance={ea.TENSORS: 0}, purge_orphaned_data=purge)
+    a.Reload()
+    r = {'scalars': {}, 'plugins': {}, 'hparams': None, 'end': None}
+    for tag in a.Tags()['tensors']:
+        meta = a.SummaryMetadata(tag)
+        r['plugins'][tag] = meta.plugin_data.plugin_name
+        if tag == '_hparams_/session_start_info':
+            r['hparams'] = json_format.MessageToDict(plugin_data_pb2.HParamsPluginData.FromString(meta.plugin_data.content).session_start_info)['hparams']
+        elif tag == '_hparams_/session_end_info':
+            r['end'] = plugin_data_pb2.HParamsPluginData.FromString(meta.plugin_data.content).session_end_info.status
+        else:
+            r['scalars'][tag] = [[e.step, num(tensor_util.make_ndarray(e.tensor_proto).item())] for e in a.Tensors(tag)]
+    out[run] = r
+print(json.dumps(out))
+`;
+
+type Point = [number, number | string];
+interface RunRead {
+  scalars: Record<string, Point[]>;
+  plugins: Record<string, string>;
+  hparams: Record<string, number> | null;
+  end: number | null;
+}
+
+/** metrics.csv as column → [step, float32 value] for the rows that have a value (what TensorBoard must hold). */
+function expectedSeries(dir: string): Record<string, Point[]> {
+  const [header, ...lines] = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  const cols = header.split(',');
+  const out: Record<string, Point[]> = {};
+  for (const line of lines) {
+    const cells = line.split(',');
+    const step = Number(cells[cols.indexOf('step')]);
+    cols.forEach((c, i) => {
+      const v = parseMetricNumber(cells[i]);
+      if (c === 'step' || v === null || v === undefined) return;
+      const f = Math.fround(v);
+      (out[c] ??= []).push([step, Number.isFinite(f) ? f : String(f).replace('Infinity', 'inf').replace('NaN', 'nan')]);
+    });
+  }
+  return out;
+}
+
+function config(out: string, extra = ''): string {
+  return `experiment: tiny
+output_dir: ${JSON.stringify(out)}
+backend: cpu
+dataset: { name: fashion-mnist, train_size: 256, test_size: 40 }
+model: { arch: mlp, widths: [16] }
+optimizer: { lr: 0.1 }
+train: { batch_size: 8, epochs: 4 }
+gc: { examples: 16, batch_size: 8 }
+sweep: { grid: { optimizer.lr: [0.05, 0.1] }, seeds: [0] }
+${extra}`;
+}
+
+test(
+  'TensorBoard reads the event files of a SIGKILLed-and-resumed sweep: every metrics.csv value once per step, batch losses, HParams; its server lists them too',
+  { skip: need.skip, timeout: 120_000 },
+  async () => {
+    assert.equal(need.missing, null, need.missing ?? '');
+    const { dir, cleanup } = tempDir();
+    let server: Awaited<ReturnType<typeof startTensorboard>> | null = null;
+    try {
+      const out = join(dir, 'results');
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, config(out));
+      // First attempt with the flag, killed mid-run; the resume sets the config key instead (same run ids).
+      const bg = gcRunAsync([file, '--tensorboard', '--progress', 'none'], dir);
+      await waitFor(() => runDirs(out).some((d) => csvRows(d).length >= 3), 60_000);
+      bg.child.kill('SIGKILL');
+      await bg.done;
+      const file2 = join(dir, 'c2.yaml');
+      writeFileSync(file2, config(out, 'logging: { tensorboard: true }\n'));
+      const again = gcRun([file2, '--progress', 'none'], dir);
+      assert.equal(again.status, 0, again.stderr);
+
+      const runs = runDirs(out).filter((d) => basename(d) !== 'tensorboard');
+      assert.equal(runs.length, 2);
+      const resumed = runs.filter((d) => record(d).attempts.length === 2);
+      assert.equal(resumed.length, 1, 'one run was killed and resumed');
+      assert.ok(record(resumed[0]).attempts[1].from_epoch >= 1, 'resumed from a checkpoint');
+
+      const logdir = join(out, 'tiny', 'tensorboard');
+      // purge 0: what the files themselves hold; purge 1: what TensorBoard shows after its restart purge.
+      for (const purge of ['0', '1']) {
+        const read = pythonJson(python!, READER, [logdir, purge]) as Record<string, RunRead>;
+        assert.deepEqual(Object.keys(read).sort(), runs.map((d) => basename(d)).sort());
+        for (const d of runs) {
+          const r = read[basename(d)];
+          const want = expectedSeries(d);
+          for (const [col, series] of Object.entries(want)) {
+            assert.deepEqual(r.scalars[col], series, `${basename(d)} ${col} (purge ${purge})`);
+            assert.equal(r.plugins[col], 'scalars');
+          }
+          const csvCols = readFileSync(join(d, 'metrics.csv'), 'utf8').split('\n')[0].split(',');
+          for (const tag of Object.keys(r.scalars)) assert.ok(tag === 'train/batch_loss' || csvCols.includes(tag), `unexpected tag ${tag}`);
+          const lastStep = Number(csvRows(d).at(-1)![csvCols.indexOf('step')]);
+          const steps = r.scalars['train/batch_loss'].map(([s]) => s);
+          for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], `batch-loss steps strictly increase in ${basename(d)}: ${steps}`);
+          // 32 batches an epoch: every ceil(32 / STEP_POINTS_PER_EPOCH) = 2nd step, the epoch's last included.
+          const every = Math.ceil(32 / STEP_POINTS_PER_EPOCH);
+          assert.deepEqual(steps, Array.from({ length: lastStep }, (_, i) => i + 1).filter((s) => s % every === 0 || s % 32 === 0));
+          assert.deepEqual(r.hparams, { 'optimizer.lr': record(d).swept['optimizer.lr'], seed: 0 });
+          assert.equal(r.end, 1, 'session ended STATUS_SUCCESS');
+        }
+      }
+
+      server = await startTensorboard(python!, logdir);
+      const get = async (path: string, body?: unknown) => {
+        const res = await fetch(server!.url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+        return res.json();
+      };
+      const id = basename(resumed[0]);
+      const gc = (await pollUntil(
+        () => get(`/data/plugin/scalars/scalars?run=${encodeURIComponent(id)}&tag=gc`),
+        (v) => Array.isArray(v) && v.length === expectedSeries(resumed[0]).gc.length,
+        40_000,
+      )) as [number, number, number][];
+      assert.deepEqual(gc.map(([, step, v]) => [step, v]), expectedSeries(resumed[0]).gc, 'the server shows each gc step once, with the CSV value');
+      const groups = (await pollUntil(
+        () => get('/data/plugin/hparams/session_groups', { experimentName: '', allowedStatuses: ['STATUS_UNKNOWN', 'STATUS_SUCCESS', 'STATUS_FAILURE', 'STATUS_RUNNING'], colParams: [], startIndex: 0, sliceSize: 100 }),
+        (v) => (v as { sessionGroups?: unknown[] }).sessionGroups?.length === 2,
+        20_000,
+      )) as { sessionGroups: { name: string; hparams: Record<string, number>; metricValues: { name: { tag: string }; value: number }[] }[] };
+      for (const g of groups.sessionGroups) {
+        const d = runs.find((r) => basename(r) === g.name)!;
+        assert.ok(d, g.name);
+        assert.equal(g.hparams['optimizer.lr'], record(d).swept['optimizer.lr']);
+        const finalGc = expectedSeries(d).gc.at(-1)![1];
+        assert.equal(g.metricValues.find((m) => m.name.tag === 'gc')!.value, finalGc, 'HParams shows the final gc');
+      }
+      const exp = (await get('/data/plugin/hparams/experiment', { experimentName: '' })) as { hparamInfos: { name: string; domainDiscrete?: number[] }[] };
+      assert.deepEqual(exp.hparamInfos.find((h) => h.name === 'optimizer.lr')!.domainDiscrete, [0.05, 0.1]);
+    } finally {
+      await server?.stop();
+      cleanup();
+    }
+  },
+);
