@@ -13,13 +13,14 @@ import { runSweep } from '../runner/sweep.js';
 import { writeTensorboardExperiment } from '../runner/tensorboard.js';
 import type { RunOutcome } from '../runner/run-one.js';
 import { checkRunSizes } from '../train/sizes.js';
-import { handleInterrupts } from './interrupt.js';
+import { handleInterrupts, reraiseInterrupt } from './interrupt.js';
 import type { Io } from './io.js';
 import { createPoolProgress } from './pool-progress.js';
 import { createProgress } from './progress.js';
 import { backendNote, quickConfig } from './quick.js';
 import { addQuickOptions, quickOptionsFrom } from './quick-options.js';
-import { printPlan, summarize } from './sweep-report.js';
+import { printNextSteps, printPlan, summarize } from './sweep-report.js';
+import { resumeBanner, SweepClock } from './eta.js';
 
 export type { Io };
 
@@ -121,8 +122,16 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
 
   // The HParams dashboard's table: every swept value of the whole sweep (all shards).
   writeTensorboardExperiment(all);
+  // What is already done, before anything trains: the resume banner, and the clock's sweep bar and ETA.
+  const plan = opts.restart ? runs.map((r) => ({ ...planStatus(r), status: 'pending' as const, epoch: undefined })) : runs.map(planStatus);
+  const banner = resumeBanner(plan);
+  if (banner) io.stderr.write(`gc-run: ${banner}\n`);
+  const clock = new SweepClock(plan);
   const controller = new AbortController();
-  const unhook = handleInterrupts(controller, io);
+  // While bars are drawn, the Ctrl-C lines go above them (written directly, a redraw would hide them).
+  let signalNote: ((line: string) => void) | null = null;
+  const signalIo: Io = { stdout: io.stdout, stderr: { write: (s: string) => (signalNote ? signalNote(s.trim()) : io.stderr.write(s)) } };
+  const unhook = handleInterrupts(controller, signalIo);
   let outcomes: RunOutcome[];
   try {
     // download: a missing dataset is fetched on first use (offline: a DataError saying where to put the files).
@@ -135,27 +144,34 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
       const note = backendNote(exp.model.arch, backend.name, backend.adapter ? !backend.adapter.fallback : false);
       if (note) io.stderr.write(`gc-run: ${note}\n`);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
-      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: createProgress(opts.progress) });
+      const progress = createProgress(opts.progress, clock);
+      signalNote = (l) => progress.note(l);
+      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress });
+      signalNote = null;
     } else {
       const workers = Math.min(jobs, runs.length);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/ with ${workers} worker process(es)\n`);
-      const progress = createPoolProgress(opts.progress, workers);
+      const progress = createPoolProgress(opts.progress, clock);
+      signalNote = (l) => progress.note(l);
       try {
         outcomes = await runPool(runs, {
           ...common,
           jobs,
           backend: exp.backend,
           progress: (i) => progress.slot(i),
-          onBackend: (line) => io.stderr.write(`gc-run: ${line} (in each worker)\n`),
+          onBackend: (line) => progress.note(`gc-run: ${line} (in each worker)`),
         });
       } finally {
         progress.stop();
+        signalNote = null;
       }
     }
   } finally {
     unhook();
   }
-  return summarize(outcomes, controller.signal.aborted, io);
+  const code = summarize(outcomes, controller.signal.aborted, io);
+  printNextSteps(exp, outcomes, io);
+  return code;
 }
 
 /**
@@ -180,4 +196,7 @@ function configFromArgs(file: string | undefined, quick: ReturnType<typeof quick
 export async function main(): Promise<void> {
   const { runCommand } = await import('./exit.js');
   await runCommand('gc-run', () => gcRun(process.argv.slice(2)));
+  // Stopped by Ctrl-C: after the clean stop, end by SIGINT itself (status 130 to a shell), so the
+  // shell script, npm/npx or make around gc-run stops too instead of going on with its next command.
+  if (process.exitCode === 130) reraiseInterrupt();
 }

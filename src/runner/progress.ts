@@ -5,7 +5,8 @@ import type { EpochRow, StepProgress } from '../train/trainer.js';
  * (bars or lines, src/cli/progress.ts and src/cli/pool-progress.ts), so runner/ never imports cli/.
  */
 export interface SweepProgress {
-  startRun(index: number, total: number, id: string, epochs: number): void;
+  /** A run starts training: `fromEpoch` > 0 when it resumes from a checkpoint (its epochs before that are done). */
+  startRun(index: number, total: number, id: string, epochs: number, fromEpoch?: number): void;
   step(p: StepProgress): void;
   epoch(row: EpochRow): void;
   endRun(status: string): void;

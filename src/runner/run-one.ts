@@ -28,8 +28,11 @@ export interface ExecuteOptions {
 
 export interface RunOutcome {
   id: string;
-  /** skipped: complete before; busy: locked by another live process (running elsewhere). */
-  status: RunStatus | 'skipped' | 'busy';
+  /**
+   * skipped: complete before; busy: locked by another live process (running elsewhere);
+   * pending: not started, the sweep was stopped first (nothing was done to it now).
+   */
+  status: RunStatus | 'skipped' | 'busy' | 'pending';
   dir: string;
   error?: { epoch: number; message: string };
   /** True when the status comes from an earlier invocation (nothing was trained now). */
