@@ -15,14 +15,15 @@ const TMUX = findOnPath('tmux');
 const need = requirement('tmux', TMUX ? [] : ['tmux'], 'apt-get install -y tmux');
 
 function config(out: string): string {
-  // train.flow_time 4.8 = lr × steps: lr 0.05 stops at step 96 (epoch 3 of 6), 0.1 at 48, 0.2 at 24.
+  // train.flow_time 9.6 = lr × steps (32 steps an epoch): lr 0.05 stops at step 192 (epoch 6 of 8),
+  // 0.1 at 96 (epoch 3), 0.2 at 48 (half-way through epoch 2).
   return `experiment: tiny
 output_dir: ${JSON.stringify(out)}
 backend: cpu
 dataset: { name: fashion-mnist, train_size: 256, test_size: 40 }
 model: { arch: mlp, widths: [16] }
 optimizer: { lr: 0.1 }
-train: { batch_size: 8, epochs: 6, flow_time: 4.8 }
+train: { batch_size: 8, epochs: 8, flow_time: 9.6 }
 gc: { examples: 16, batch_size: 8 }
 sweep: { grid: { optimizer.lr: [0.05, 0.1, 0.2] }, seeds: [0] }
 `;
@@ -69,7 +70,7 @@ test('terminal: ETA on both bars, Ctrl-C leaves unstarted runs pending and ends 
     term.type(`${cmd}; echo "AFTER:$?"`);
     // Both bars show elapsed time and an ETA while the first run trains.
     await term.waitFor(/^sweep .*0\/3 \d+(m\d+)?s, ETA \d/m);
-    await term.waitFor(/^epoch .*\/6 \d+s, ETA \d/m);
+    await term.waitFor(/^epoch .*\/8 \d+s, ETA \d/m);
     await waitFor(() => runDirs(out).some((d) => csvRows(d).length >= 2), 60_000);
     term.tmux('send-keys', '-t', 't', 'C-c');
     let s = await term.waitFor(/interrupted; re-run/);
@@ -92,10 +93,10 @@ test('terminal: ETA on both bars, Ctrl-C leaves unstarted runs pending and ends 
     assert.match(s, /DONE:0/);
     assert.match(s, new RegExp(`0 of 3 complete; resuming lr=0\\.05-s0 at epoch ${partial.epoch! + 1}`));
     // Each run ends at its flow-time stop, and says so.
-    assert.match(s, /run 1\/3 lr=0\.05-s0: complete: flow time 4\.8 reached at epoch 3 of 6 \(step 96\)/);
-    assert.match(s, /run 2\/3 lr=0\.1-s0: complete: flow time 4\.8 reached at epoch 2 of 6 \(step 48\)/);
-    assert.match(s, /run 3\/3 lr=0\.2-s0: complete: flow time 4\.8 reached at epoch 1 of 6 \(step 24\)/);
-    assert.match(s, /^epoch .*\] 1\/1 /m, 'the last run bar ends full at its stopping epoch');
+    assert.match(s, /run 1\/3 lr=0\.05-s0: complete: flow time 9\.6 reached at epoch 6 of 8 \(step 192\)/);
+    assert.match(s, /run 2\/3 lr=0\.1-s0: complete: flow time 9\.6 reached at epoch 3 of 8 \(step 96\)/);
+    assert.match(s, /run 3\/3 lr=0\.2-s0: complete: flow time 9\.6 reached at epoch 2 of 8 \(step 48\)/);
+    assert.match(s, /^epoch .*\] 2\/2 /m, 'the last run bar ends full at its stopping epoch');
     assert.match(s, /^sweep .*\] 3\/3 /m);
     assert.match(s, /3 complete \(1 resumed from a checkpoint\)/);
     assert.match(s, /reproduction: final GC vs optimizer\.lr: Spearman ρ -?\d\.\d+ over 3 complete run\(s\) \(paper falls\)/);
