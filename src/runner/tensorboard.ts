@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
-import { RUN_FILES } from '../results/run-folder.js';
+import { parseMetricNumber, RUN_FILES } from '../results/run-folder.js';
 import { runHparams, TensorboardRunLog, tensorboardLogdir, writeHparamsConfig } from '../results/tensorboard/run-log.js';
 import type { RunEvents } from './progress.js';
 
-/** The SGD step of the last row of a (cut back) metrics.csv: where a resumed run continues from. */
-function lastLoggedStep(dir: string): number {
-  const lines = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const col = lines[0].split(',').indexOf('step');
-  return Number(lines.at(-1)!.split(',')[col]);
+/** The rows of a (cut back) metrics.csv, as numbers (null: an empty cell). */
+function readRows(dir: string): Record<string, number | null>[] {
+  const [header, ...lines] = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const cols = header.split(',');
+  return lines.map((l) => {
+    const cells = l.split(',');
+    return Object.fromEntries(cols.map((c, i) => [c, parseMetricNumber(cells[i] ?? '') ?? null]));
+  });
 }
 
 /**
@@ -24,8 +27,10 @@ export function tensorboardEvents(run: PlannedRun, dir: string, events: RunEvent
   return {
     events: {
       onStart(info) {
-        step = info.fromEpoch > 0 ? lastLoggedStep(dir) : 0;
-        log = new TensorboardRunLog(tbDir, info.fromEpoch > 0 ? step : null, runHparams(run.swept, run.seed));
+        // A resume continues from the step of the last row kept (the checkpoint's).
+        const rows = info.fromEpoch > 0 ? readRows(dir) : [];
+        step = rows.length ? Number(rows.at(-1)!.step) : 0;
+        log = new TensorboardRunLog(tbDir, info.fromEpoch > 0 ? step : null, runHparams(run.swept, run.seed), rows);
         events.onStart?.(info);
       },
       onStep(p) {

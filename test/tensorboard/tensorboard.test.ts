@@ -219,3 +219,27 @@ test(
     }
   },
 );
+
+test('TensorBoard turned on at a resume: the rows before it are written from metrics.csv, and the HParams session is there', { skip: need.skip, timeout: 90_000 }, async () => {
+  assert.equal(need.missing, null, need.missing ?? '');
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'results');
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, config(out).replace('optimizer.lr: [0.05, 0.1]', 'optimizer.lr: [0.05]'));
+    const bg = gcRunAsync([file, '--progress', 'none'], dir);
+    await waitFor(() => runDirs(out).some((d) => csvRows(d).length >= 3), 60_000);
+    bg.child.kill('SIGKILL');
+    await bg.done;
+    const again = gcRun([file, '--tensorboard', '--progress', 'none'], dir);
+    assert.equal(again.status, 0, again.stderr);
+    const [d] = runDirs(out).filter((x) => basename(x) !== 'tensorboard');
+    assert.ok(record(d).attempts[1].from_epoch >= 1, 'resumed from a checkpoint');
+    const r = (pythonJson(python!, READER, [join(out, 'tiny', 'tensorboard'), '1']) as Record<string, RunRead>)[basename(d)];
+    for (const [col, series] of Object.entries(expectedSeries(d))) assert.deepEqual(r.scalars[col], series, col);
+    assert.deepEqual(r.hparams, { 'optimizer.lr': 0.05, seed: 0 });
+    assert.equal(r.end, 1);
+  } finally {
+    cleanup();
+  }
+});

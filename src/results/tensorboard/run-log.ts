@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { EventFileWriter } from './event-file.js';
+import { EventFileWriter, ownEventFiles } from './event-file.js';
 import { HParamsPluginDataType, HPARAMS_STATUS, HPARAMS_TYPE, protoValue } from './proto.js';
 
 /** Where TensorBoard files go: <output_dir>/<experiment>/tensorboard/ (the logdir to open). */
@@ -68,13 +68,19 @@ export class TensorboardRunLog {
   private readonly w: EventFileWriter;
   private every = 1;
 
-  /** `resumeStep`: the SGD step of the checkpoint the run resumes from, null for a fresh start. */
-  constructor(dir: string, resumeStep: number | null, hparams: Record<string, unknown>) {
+  /**
+   * `resumeStep`: the SGD step of the checkpoint the run resumes from, null for a fresh start.
+   * `earlierRows`: for a resumed run that logged no event files before (TensorBoard turned on at
+   * the resume), its metrics.csv rows so far, written first.
+   */
+  constructor(dir: string, resumeStep: number | null, hparams: Record<string, unknown>, earlierRows: Record<string, number | null>[] = []) {
+    const fresh = resumeStep === null || ownEventFiles(dir).length === 0;
     this.w = new EventFileWriter(dir, resumeStep);
-    if (resumeStep === null) {
+    if (fresh) {
       hparamsSummary(this.w, 0, '_hparams_/session_start_info', {
         sessionStartInfo: { hparams: Object.fromEntries(Object.entries(hparams).map(([k, v]) => [k, protoValue(v)])), startTimeSecs: Date.now() / 1000 },
       });
+      for (const row of earlierRows) this.epoch(row);
       this.w.flush();
     }
   }
