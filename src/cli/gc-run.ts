@@ -13,15 +13,17 @@ import { removeActiveStaging } from '../data/download.js';
 import type { SweepProgress } from '../runner/progress.js';
 import { runPool } from '../runner/pool.js';
 import { runSweep } from '../runner/sweep.js';
+import { writeTensorboardExperiment } from '../runner/tensorboard.js';
 import type { RunOutcome } from '../runner/run-one.js';
 import { checkRunSizes } from '../train/sizes.js';
-import { handleInterrupts } from './interrupt.js';
+import { handleInterrupts, reraiseInterrupt } from './interrupt.js';
 import type { Io } from './io.js';
 import { createPoolProgress } from './pool-progress.js';
 import { createProgress } from './progress.js';
 import { backendNote, quickConfig } from './quick.js';
 import { addQuickOptions, quickOptionsFrom } from './quick-options.js';
-import { printPlan, summarize } from './sweep-report.js';
+import { printNextSteps, printPlan, summarize } from './sweep-report.js';
+import { resumeBanner, SweepClock } from './eta.js';
 
 export type { Io };
 
@@ -37,6 +39,7 @@ interface RunOptions {
   jobs: string;
   shard?: string;
   lockTimeout?: string;
+  tensorboard?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -55,6 +58,7 @@ function program(io: Io): Command {
     .option('--json', 'with --dry-run: machine-readable plan on stdout')
     .option('--jobs <n>', 'runs trained at once, each in its own worker process', '1')
     .option('--shard <i/n>', 'train only runs i, i+n, i+2n, ... (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX + GC_SHARD_COUNT')
+    .option('--tensorboard', 'also write TensorBoard event files per run into <results>/<experiment>/tensorboard/ (logging.tensorboard: true)')
     .option('--lock-timeout <minutes>', 'take over run locks not refreshed for this long, from any host (dead cluster nodes)')
     .exitOverride()
     // Parse errors are printed once, by runCommand, from the UsageError thrown below.
@@ -96,6 +100,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const raw = applyOverrides(configFromArgs(file, quick), overrides);
   if (opts.backend) raw.backend = opts.backend;
   if (opts.out) raw.output_dir = opts.out;
+  if (opts.tensorboard) raw.logging = { ...((raw.logging as object | undefined) ?? {}), tensorboard: true };
   let exp;
   let all;
   try {
@@ -121,11 +126,21 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     return 0;
   }
 
+  // The HParams dashboard's table: every swept value of the whole sweep (all shards).
+  writeTensorboardExperiment(all);
+  // What is already done, before anything trains: the resume banner, and the clock's sweep bar and ETA.
+  const plan = opts.restart ? runs.map((r) => ({ ...planStatus(r), status: 'pending' as const, epoch: undefined })) : runs.map(planStatus);
+  const banner = resumeBanner(plan);
+  if (banner) io.stderr.write(`gc-run: ${banner}\n`);
+  const clock = new SweepClock(plan);
   const controller = new AbortController();
   // Until a run starts training, a signal quits at once (set-up has nothing to checkpoint).
   let training = false;
   const watch = (p: SweepProgress): SweepProgress => ({ ...p, startRun: (...a) => ((training = true), p.startRun(...a)), step: (s) => p.step(s), epoch: (r) => p.epoch(r), endRun: (s) => p.endRun(s), stop: () => p.stop() });
-  const unhook = handleInterrupts(controller, io, () => training, removeActiveStaging);
+  // While bars are drawn, the Ctrl-C lines go above them (written directly, a redraw would hide them).
+  let signalNote: ((line: string) => void) | null = null;
+  const signalIo: Io = { stdout: io.stdout, stderr: { write: (s: string) => (signalNote ? signalNote(s.trim()) : io.stderr.write(s)) } };
+  const unhook = handleInterrupts(controller, signalIo, () => training, removeActiveStaging);
   let outcomes: RunOutcome[];
   try {
     // download: a missing dataset is fetched on first use (offline: a DataError saying where to put the files).
@@ -140,28 +155,35 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
       // A checkpoint written by another backend is refused before any run trains.
       preflightRuns(runs, { restart: !!opts.restart, backend: backend.name });
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
-      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: watch(createProgress(opts.progress)) });
+      const progress = createProgress(opts.progress, clock);
+      signalNote = (l) => progress.note(l);
+      outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: watch(progress) });
+      signalNote = null;
     } else {
       if (exp.backend !== 'auto') preflightRuns(runs, { restart: !!opts.restart, backend: exp.backend });
       const workers = Math.min(jobs, runs.length);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/ with ${workers} worker process(es)\n`);
-      const progress = createPoolProgress(opts.progress, workers);
+      const progress = createPoolProgress(opts.progress, clock);
+      signalNote = (l) => progress.note(l);
       try {
         outcomes = await runPool(runs, {
           ...common,
           jobs,
           backend: exp.backend,
           progress: (i) => watch(progress.slot(i)),
-          onBackend: (line) => io.stderr.write(`gc-run: ${line} (in each worker)\n`),
+          onBackend: (line) => progress.note(`gc-run: ${line} (in each worker)`),
         });
       } finally {
         progress.stop();
+        signalNote = null;
       }
     }
   } finally {
     unhook();
   }
-  return summarize(outcomes, controller.signal.aborted, io);
+  const code = summarize(outcomes, controller.signal.aborted, io);
+  printNextSteps(exp, outcomes, io);
+  return code;
 }
 
 /**
@@ -186,4 +208,7 @@ function configFromArgs(file: string | undefined, quick: ReturnType<typeof quick
 export async function main(): Promise<void> {
   const { runCommand } = await import('./exit.js');
   await runCommand('gc-run', () => gcRun(process.argv.slice(2)));
+  // Stopped by Ctrl-C: after the clean stop, end by SIGINT itself (status 130 to a shell), so the
+  // shell script, npm/npx or make around gc-run stops too instead of going on with its next command.
+  if (process.exitCode === 130) reraiseInterrupt();
 }

@@ -194,6 +194,15 @@ export const ReportSchema = z.strictObject({
   metric: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a metrics.csv column name').default('gc'),
 });
 
+export const LoggingSchema = z.strictObject({
+  /**
+   * TensorBoard event files per run under <output_dir>/<experiment>/tensorboard/<run id>/: every
+   * metrics.csv column per epoch, the training loss per step, swept values and final metrics as
+   * HParams (src/results/tensorboard/). gc-run --tensorboard sets it. Does not change training.
+   */
+  tensorboard: z.boolean().default(false),
+});
+
 export const SweepSchema = z.strictObject({
   /** Dotted config key → list of values; runs are the Cartesian product. */
   grid: z.record(z.string().min(1), z.array(z.unknown()).min(1)).default({}),
@@ -206,7 +215,7 @@ export const SweepSchema = z.strictObject({
  * the backend (chosen once per process). They cannot be swept: each run's config.json would
  * claim a value the run did not use.
  */
-export const EXPERIMENT_LEVEL_KEYS = ['experiment', 'output_dir', 'backend', 'report'] as const;
+export const EXPERIMENT_LEVEL_KEYS = ['experiment', 'output_dir', 'backend', 'report', 'logging'] as const;
 
 /** Longest experiment name: it is a folder name, and file systems allow 255 bytes per name. */
 export const MAX_EXPERIMENT_NAME = 100;
@@ -233,6 +242,7 @@ const common = {
   regularizers: RegularizersSchema.default(() => RegularizersSchema.parse({})),
   metrics: MetricsSchema.default(() => MetricsSchema.parse({})),
   report: ReportSchema.default(() => ReportSchema.parse({})),
+  logging: LoggingSchema.default(() => LoggingSchema.parse({})),
 };
 
 /** Checks across blocks: train.flow_time is lr × steps, which only plain SGD has. */

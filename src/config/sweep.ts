@@ -87,7 +87,7 @@ export function runId(swept: Record<string, unknown>, seed: number, hash: string
 
 /** Hash of the parts of a run config that change its numbers (not where results go). */
 export function runHash(config: RunConfig): string {
-  const { output_dir: _o, backend: _b, report: _r, ...rest } = withoutDefaults(RunConfigSchema, config);
+  const { output_dir: _o, backend: _b, report: _r, logging: _l, ...rest } = withoutDefaults(RunConfigSchema, config);
   return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 8);
 }
 

@@ -10,6 +10,7 @@ import { configsToTrain, type SweepCommonOptions } from './sweep.js';
 import { fetchDatasets } from './data-prep.js';
 import type { FromWorker, ToWorker } from './pool-protocol.js';
 import { readRecord, runDir, type RunOutcome } from './run-one.js';
+import { describeEnd } from './run-end.js';
 import { writeJsonAtomic } from '../results/atomic.js';
 import { acquireRunLock } from '../results/lock.js';
 
@@ -40,7 +41,7 @@ class WorkerFatal extends GcRunError {
  * Trains runs in `jobs` worker processes at once. Each worker pulls the next run of the shared
  * plan when it finishes one. A run whose worker dies is failed (its lock is then stale, so a
  * re-run resumes it) and the slot gets a fresh worker. On abort, workers are told to stop at
- * their next step; runs not yet handed out come back `interrupted` (nothing done). A worker
+ * their next step; runs not yet handed out come back `pending` (nothing done). A worker
  * that cannot load its backend or data stops the pool and the error is thrown (exit 2).
  * Missing data is downloaded here, once, before any worker starts.
  */
@@ -84,7 +85,7 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
           case 'start':
             current!.started = true;
             current!.fromEpoch = m.fromEpoch;
-            progress.startRun(current!.i, runs.length, m.id, current!.run.config.train.epochs);
+            progress.startRun(current!.i, runs.length, m.id, current!.run.config.train.epochs, m.fromEpoch);
             break;
           case 'step':
             progress.step(m.p);
@@ -94,7 +95,7 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
             progress.epoch(m.row);
             break;
           case 'done':
-            if (current?.started) progress.endRun(m.outcome.status + (m.outcome.error ? `: ${m.outcome.error.message}` : ''));
+            if (current?.started) progress.endRun(describeEnd(m.outcome, current.run));
             outcomes.set(m.outcome.id, m.outcome);
             next();
             break;
@@ -147,7 +148,7 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
   opts.signal?.removeEventListener('abort', stopAll);
   if (fatal) throw fatal;
   return runs.map(
-    (r) => outcomes.get(r.id) ?? { id: r.id, status: 'interrupted', dir: runDir(r), earlier: true },
+    (r) => outcomes.get(r.id) ?? { id: r.id, status: 'pending', dir: runDir(r), earlier: true },
   );
 }
 

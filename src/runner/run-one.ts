@@ -15,14 +15,10 @@ import { BASE_COLUMNS, MetricsCsv } from '../results/metrics-csv.js';
 import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
 import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
 import { baselineOf, divergenceReason, type DivergenceBaseline } from '../train/divergence.js';
+import { tensorboardEvents } from './tensorboard.js';
 
-/** Events a run reports to the progress display. */
-export interface RunEvents {
-  /** Training begins (after the lock is taken); `fromEpoch` > 0 when resuming from a checkpoint. */
-  onStart?(info: { fromEpoch: number }): void;
-  onStep?(p: StepProgress): void;
-  onEpoch?(row: EpochRow): void;
-}
+import type { RunEvents } from './progress.js';
+export type { RunEvents };
 
 /** How a run is executed. */
 export interface ExecuteOptions {
@@ -35,8 +31,11 @@ export interface ExecuteOptions {
 
 export interface RunOutcome {
   id: string;
-  /** skipped: complete before; busy: locked by another live process (running elsewhere). */
-  status: RunStatus | 'skipped' | 'busy';
+  /**
+   * skipped: complete before; busy: locked by another live process (running elsewhere);
+   * pending: not started, the sweep was stopped first (nothing was done to it now).
+   */
+  status: RunStatus | 'skipped' | 'busy' | 'pending';
   dir: string;
   error?: { epoch: number; message: string };
   /** True when the status comes from an earlier invocation (nothing was trained now). */
@@ -128,7 +127,10 @@ export async function executeRun(
         return refuse(`${fsReason(err)} removing the earlier checkpoint or models of ${dir}`);
       }
     }
-    return await train(run, typeof data === 'function' ? await data() : data, backend, prov, events, opts, dir, prior);
+    const tb = tensorboardEvents(run, dir, events);
+    const outcome = await train(run, typeof data === 'function' ? await data() : data, backend, prov, tb.events, opts, dir, prior);
+    tb.end(outcome.status);
+    return outcome;
   } finally {
     taken.lock.release();
   }

@@ -6,6 +6,7 @@ import { collectProvenance } from '../results/record.js';
 import type { LockOptions } from '../results/lock.js';
 import { datasetKey, loadDatasets, prepareRunData } from './data-prep.js';
 import { executeRun, readRecord, runDir, type RunOutcome } from './run-one.js';
+import { describeEnd } from './run-end.js';
 
 /** Options shared by the in-process runner and the worker pool. */
 export interface SweepCommonOptions {
@@ -45,7 +46,7 @@ export async function loadSweepData(
 /**
  * Runs planned runs one after another in this process. A failing run never stops the sweep:
  * its outcome says failed/diverged and the next run starts. Runs locked by another live process
- * come back `busy`; after an abort, runs not started come back `interrupted` with no work done.
+ * come back `busy`; after an abort, runs not started come back `pending` with no work done.
  */
 export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<RunOutcome[]> {
   const prov = collectProvenance(opts.argv);
@@ -54,7 +55,7 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
   try {
     for (const [i, run] of runs.entries()) {
       if (opts.signal?.aborted) {
-        outcomes.push({ id: run.id, status: 'interrupted', dir: runDir(run), earlier: true });
+        outcomes.push({ id: run.id, status: 'pending', dir: runDir(run), earlier: true });
         continue;
       }
       let started = false;
@@ -64,16 +65,16 @@ export async function runSweep(runs: PlannedRun[], opts: SweepOptions): Promise<
         opts.backend,
         prov,
         {
-          onStart: () => {
+          onStart: ({ fromEpoch }) => {
             started = true;
-            opts.progress.startRun(i, runs.length, run.id, run.config.train.epochs);
+            opts.progress.startRun(i, runs.length, run.id, run.config.train.epochs, fromEpoch);
           },
           onStep: (p) => opts.progress.step(p),
           onEpoch: (row) => opts.progress.epoch(row),
         },
         { restart: opts.restart, signal: opts.signal, lock: opts.lock },
       );
-      if (started) opts.progress.endRun(outcome.status + (outcome.error ? `: ${outcome.error.message}` : ''));
+      if (started) opts.progress.endRun(describeEnd(outcome, run));
       outcomes.push(outcome);
     }
   } finally {
