@@ -109,9 +109,10 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
   }
   const backendLine = `${PROG}: ${describeBackend(info, backend)}\n`;
 
-  const ds = await loadDataset(datasetName, { dataDir: f.dataDir ?? cfg?.dataset.data_dir, download: false });
+  // The model first: a damaged model folder is refused before the dataset is read.
   const model = await loadModel(src.modelDir);
   try {
+    const ds = await loadDataset(datasetName, { dataDir: f.dataDir ?? cfg?.dataset.data_dir, download: false });
     const inShape = model.inputs[0].shape.slice(1).join('x');
     const outDim = model.outputs[0].shape[1];
     if (inShape !== ds.shape.join('x')) throw new UsageError(`${path}: the model takes ${inShape} inputs, dataset ${datasetName} has ${ds.shape.join('x')}`);
