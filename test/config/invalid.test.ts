@@ -42,6 +42,8 @@ const CASES: [string, (f: Record<string, string>) => Record<string, string> | st
   ['flow time with the Polyak step', (f) => ({ ...f, optimizer: '{ name: polyak, lr_max: 0.5 }', train: '{ batch_size: 16, epochs: 1, flow_time: 3 }' }), 'train.flow_time', 'needs optimizer.name sgd'],
   ['flow time with momentum', (f) => ({ ...f, optimizer: '{ lr: 0.1, momentum: 0.9 }', train: '{ batch_size: 16, epochs: 1, flow_time: 3 }' }), 'train.flow_time', 'needs optimizer.momentum 0, not 0.9'],
   ['flow time with a swept momentum', (f) => ({ ...f, train: '{ batch_size: 16, epochs: 1, flow_time: 3 }', sweep: '{ grid: { optimizer.momentum: [0, 0.5] } }' }), 'train.flow_time', 'needs optimizer.momentum 0, not 0.5'],
+  ['nc_examples of one per class', (f) => ({ ...f, metrics: '{ neural_collapse: true, nc_examples: 10 }' }), 'metrics.nc_examples', 'at least 20'],
+  ['nc_examples of 1', (f) => ({ ...f, metrics: '{ neural_collapse: true, nc_examples: 1 }' }), 'metrics.nc_examples', 'fewer than 2 examples to some of the 10 classes'],
   ['report.metric that is not a column name', (f) => ({ ...f, report: '{ metric: "gc margin" }' }), 'report.metric', 'column name'],
   ['report.metric swept', (f) => ({ ...f, sweep: '{ grid: { report.metric: [gc, gc_margin] } }' }), 'sweep.grid.report.metric', 'one per experiment'],
   ['label noise above 1', (f) => ({ ...f, dataset: '{ name: fashion-mnist, label_noise: 1.5 }' }), 'dataset.label_noise', '<=1'],

@@ -77,7 +77,7 @@ test('webgpu run path: no synchronous read of tensor data (readSync is never rea
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'c.yaml');
-    writeFileSync(file, config(join(dir, 'out'), 'metrics: { neural_collapse: true, nc_examples: 12 }\n'));
+    writeFileSync(file, config(join(dir, 'out'), 'metrics: { neural_collapse: true, nc_examples: 20 }\n'));
     let err = '';
     const io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) } };
     const code = await gcRunInProcess([file, '--backend', 'webgpu', '--progress', 'lines'], io);

@@ -60,3 +60,30 @@ test('gc-measure on a damaged model: one line naming the file, exit 2, nothing o
     cleanup();
   }
 });
+
+test('gc-measure neural collapse needs two examples in each of two classes: too few is exit 2 before measuring, never a RangeError or cdnv 0', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await tf.setBackend('cpu');
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 6, activation: 'tanh' }), tf.layers.dense({ units: 10 })] });
+    await saveModel(model, dir);
+    model.dispose();
+    const run = async (...extra: string[]) => {
+      const c = captureIo();
+      const code = await measureCommand([dir, '--dataset', 'fashion-mnist', '--backend', 'cpu', '--json', ...extra], c.io);
+      return { code, err: c.err(), out: c.out() };
+    };
+    for (const extra of [['--classes', '0,1', '--examples', '1'], ['--classes', '0,1', '--examples', '2'], ['--classes', '0-9', '--examples', '15'], ['--neural-collapse', '--examples', '3']]) {
+      const r = await run(...extra);
+      assert.equal(r.code, 2, `${extra.join(' ')}: ${r.err}`);
+      assert.match(r.err, /^gc-measure: .*--examples \d+: CDNV needs at least two classes with at least 2 examples each.*use more --examples/, extra.join(' '));
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
+      assert.equal(r.out, '');
+    }
+    const ok = await run('--classes', '0,1', '--examples', '40');
+    assert.equal(ok.code, 0, ok.err);
+    assert.ok(JSON.parse(ok.out).neural_collapse.cdnv > 0);
+  } finally {
+    cleanup();
+  }
+});
