@@ -113,6 +113,6 @@ export function describeBackend(info: BackendInfo, choice: BackendChoice): strin
   const on = a ? ` on ${a.name} via Dawn ${a.route}${a.fallback ? ' (a CPU fallback adapter: for testing, no faster than wasm)' : ''}` : '';
   // Dawn's native code prints these unprefixed before this line; say whose they are.
   const n = a?.dawnWarnings.length ?? 0;
-  const dawn = n ? `; the ${n} unprefixed 'Warning:' line(s) above are Dawn's own (its native code writes them to stderr, where gc-run cannot prefix them)` : '';
+  const dawn = n ? `; Dawn printed ${n} unprefixed 'Warning:' line(s) itself (its native code writes to stderr directly, where gc-run cannot prefix them)` : '';
   return `backend: ${info.name}${on}${kernels}${why}${dawn}`;
 }
