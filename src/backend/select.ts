@@ -111,5 +111,8 @@ export function describeBackend(info: BackendInfo, choice: BackendChoice): strin
   const kernels = info.customKernels.length ? ` with ${info.customKernels.length} gc-run kernels` : '';
   const a = info.adapter;
   const on = a ? ` on ${a.name} via Dawn ${a.route}${a.fallback ? ' (a CPU fallback adapter: for testing, no faster than wasm)' : ''}` : '';
-  return `backend: ${info.name}${on}${kernels}${why}`;
+  // Dawn's native code prints these unprefixed before this line; say whose they are.
+  const n = a?.dawnWarnings.length ?? 0;
+  const dawn = n ? `; Dawn printed ${n} unprefixed 'Warning:' line(s) itself (its native code writes to stderr directly, where gc-run cannot prefix them)` : '';
+  return `backend: ${info.name}${on}${kernels}${why}${dawn}`;
 }

@@ -39,6 +39,8 @@ export interface ProbeResult {
   adapter: AdapterInfo | null;
   /** Dawn's own stderr lines for this route (why there was no adapter, usually). */
   messages: string[];
+  /** Of those, the lines Dawn printed as `Warning: …` (what creating this route prints again). */
+  warnings?: string[];
 }
 
 /** CPU rasterisers that drivers and Dawn expose as adapters: correct but no faster than wasm. */
@@ -72,15 +74,18 @@ for (const r of routes) {
 process.exit(0);
 `;
 
-/** Splits the child's stderr into the lines of each route. */
-function messagesByRoute(stderr: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let cur: string[] = [];
+/** Splits the child's stderr into the lines of each route (and, apart, its `Warning:` lines). */
+function messagesByRoute(stderr: string): Map<string, { messages: string[]; warnings: string[] }> {
+  const out = new Map<string, { messages: string[]; warnings: string[] }>();
+  let cur = { messages: [] as string[], warnings: [] as string[] };
   for (const line of stderr.split('\n')) {
     const m = /^@@route (\S+)$/.exec(line);
-    if (m) out.set(m[1], (cur = []));
+    if (m) out.set(m[1], (cur = { messages: [], warnings: [] }));
     // Dawn appends a source location line ("    at operator() (…/BackendVk.cpp:368)").
-    else if (line.trim() && !/^\s+at /.test(line)) cur.push(line.replace(/^Warning: /, '').trim());
+    else if (line.trim() && !/^\s+at /.test(line)) {
+      cur.messages.push(line.replace(/^Warning: /, '').trim());
+      if (line.startsWith('Warning: ')) cur.warnings.push(line.slice('Warning: '.length).trim());
+    }
   }
   return out;
 }
@@ -106,7 +111,8 @@ export function probeAdapters(webgpuUrl: string, routes: readonly DawnRoute[] = 
         resolve(
           lines.map((l) => {
             const r = JSON.parse(l) as { route: DawnRoute['name']; adapter: AdapterInfo | null };
-            return { ...r, messages: msgs.get(r.route) ?? [] };
+            const m = msgs.get(r.route);
+            return { ...r, messages: m?.messages ?? [], warnings: m?.warnings ?? [] };
           }),
         );
       },

@@ -17,6 +17,12 @@ export interface WebgpuAdapter {
   /** A CPU rasteriser (llvmpipe, SwiftShader): correct, but no faster than wasm. */
   fallback: boolean;
   info: AdapterInfo;
+  /**
+   * Warnings Dawn printed to this process's stderr when it created the adapter (as the probe saw
+   * them on the same route; empty after the first creation). Its native code writes them to file
+   * descriptor 2 directly, where gc-run cannot prefix them, so the backend line accounts for them.
+   */
+  dawnWarnings: string[];
 }
 
 /** Why webgpu was not used (an Error whose message is the reason clause of the backend line). */
@@ -51,10 +57,10 @@ const fallbackReason = (info: AdapterInfo) =>
  * Picks an adapter: the first real GPU; a CPU fallback only when `allowFallback` (an explicit
  * --backend webgpu, as CI runs it on llvmpipe). Throws WebgpuUnavailable with the reason.
  */
-export function chooseAdapter(probes: ProbeResult[], allowFallback: boolean): { route: DawnRoute; info: AdapterInfo; fallback: boolean } {
+export function chooseAdapter(probes: ProbeResult[], allowFallback: boolean): { route: DawnRoute; info: AdapterInfo; fallback: boolean; warnings: string[] } {
   const found = probes
     .filter((p) => p.adapter)
-    .map((p) => ({ route: DAWN_ROUTES.find((r) => r.name === p.route)!, info: p.adapter!, fallback: isFallbackAdapter(p.adapter!) }));
+    .map((p) => ({ route: DAWN_ROUTES.find((r) => r.name === p.route)!, info: p.adapter!, fallback: isFallbackAdapter(p.adapter!), warnings: p.warnings ?? [] }));
   const real = found.find((f) => !f.fallback);
   if (real) return real;
   if (found[0] && allowFallback) return found[0];
@@ -83,6 +89,8 @@ export async function initWebgpu(allowFallback: boolean): Promise<WebgpuAdapter>
     });
     const chosen = chooseAdapter(await probed, allowFallback);
     created ??= createDawn(dawnUrl, tfWebgpuUrl, chosen);
+    const a = await created;
+    return activate({ ...a, dawnWarnings: chosen.warnings });
   }
   const a = await created;
   if (a.fallback && !allowFallback) throw new WebgpuUnavailable(fallbackReason(a.info));
@@ -121,5 +129,5 @@ async function createDawn(dawnUrl: string, tfWebgpuUrl: string, chosen: ReturnTy
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu: shim }, configurable: true, writable: true });
   await import(tfWebgpuUrl);
   if (!tf.findBackendFactory('webgpu')) throw new WebgpuUnavailable('the tfjs webgpu module did not register its backend');
-  return { route: chosen.route.name, name: adapterName(adapter.info), fallback: chosen.fallback, info: chosen.info };
+  return { route: chosen.route.name, name: adapterName(adapter.info), fallback: chosen.fallback, info: chosen.info, dawnWarnings: [] };
 }

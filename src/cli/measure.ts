@@ -12,6 +12,7 @@ import { takeExamples, type Split } from '../data/split.js';
 import { UsageError } from '../errors/errors.js';
 import { jacobianStrategyFor, type JacobianStrategy } from '../metrics/gc.js';
 import { marginStats, type MarginStats } from '../metrics/margins.js';
+import { cdnvShortfall } from '../metrics/neural-collapse.js';
 import { loadModel } from '../models/custom-layers.js';
 import { Rng } from '../rng/rng.js';
 import { prepareRunData } from '../runner/data-prep.js';
@@ -109,9 +110,10 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
   }
   const backendLine = `${PROG}: ${describeBackend(info, backend)}\n`;
 
-  const ds = await loadDataset(datasetName, { dataDir: f.dataDir ?? cfg?.dataset.data_dir, download: false });
+  // The model first: a damaged model folder is refused before the dataset is read.
   const model = await loadModel(src.modelDir);
   try {
+    const ds = await loadDataset(datasetName, { dataDir: f.dataDir ?? cfg?.dataset.data_dir, download: false });
     const inShape = model.inputs[0].shape.slice(1).join('x');
     const outDim = model.outputs[0].shape[1];
     if (inShape !== ds.shape.join('x')) throw new UsageError(`${path}: the model takes ${inShape} inputs, dataset ${datasetName} has ${ds.shape.join('x')}`);
@@ -136,6 +138,9 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
       source = `${n === pool.n ? 'all' : 'a seeded sample of'} ${n} ${split} examples${classes ? ` of classes ${classes.join(',')}` : ''}`;
     }
     if (examples.n === 0) throw new UsageError(`${path}: no examples to measure on`);
+    const withNc = !!(f.neuralCollapse || classes);
+    const ncShort = withNc ? cdnvShortfall(examples.y, classes) : null;
+    if (ncShort) throw new UsageError(`--examples ${f.examples ?? examples.n}: ${ncShort} among the ${source} (use more --examples, or --examples all)`);
     const method = f.method ?? cfg?.gc.method ?? 'exact';
     const m: GcMethod = { method, batchSize, projections, strategy: strategyOf(src, model) };
     // Reproducing a logged value: the projection stream the trainer used at that epoch.
@@ -144,7 +149,7 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
     const infer = (x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor2D;
     const gc = await gcBy(infer, examples, ds.numClasses, m, projRng);
     const lam = await lossAccuracyMargins(infer, examples, cfg?.train.eval_batch_size ?? 500);
-    const nc = f.neuralCollapse || classes ? await neuralCollapse(model, examples, m, () => Rng.derive(seed, 'gc-measure-nc-projection'), classes) : null;
+    const nc = withNc ? await neuralCollapse(model, examples, m, () => Rng.derive(seed, 'gc-measure-nc-projection'), classes) : null;
     // Only now: bad input must leave exactly one line on stderr.
     io.stderr.write(backendLine);
     return {

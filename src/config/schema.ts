@@ -128,7 +128,7 @@ export const TrainSchema = z.strictObject({
   /**
    * Stop after the gradient-flow time lr × steps reaches this value (the run ends mid-epoch at
    * step ceil(flow_time / lr)), so a learning-rate sweep compares equal times of the flow that
-   * SGD discretises. sgd only; epochs is then a cap.
+   * SGD discretises. sgd with momentum 0 only (see crossChecks); epochs is then a cap.
    */
   flow_time: z.number().positive().optional(),
   /**
@@ -245,10 +245,23 @@ const common = {
   logging: LoggingSchema.default(() => LoggingSchema.parse({})),
 };
 
-/** Checks across blocks: train.flow_time is lr × steps, which only plain SGD has. */
-function crossChecks(cfg: { optimizer: { name: string }; train: { flow_time?: number } }, ctx: z.RefinementCtx): void {
-  if (cfg.train.flow_time !== undefined && cfg.optimizer.name !== 'sgd') {
+/**
+ * Checks across blocks: train.flow_time is lr × steps, which only plain SGD has. Heavy-ball
+ * momentum is refused rather than given a flow time: lr/(1 − momentum) per step is its
+ * effective step only once the velocity has built up (≈ 1/(1 − momentum) steps from zero), and
+ * its modified flow carries a different implicit regulariser, so equal "flow times" across
+ * momenta or learning rates would not compare equal times of one flow.
+ */
+function crossChecks(cfg: { optimizer: { name: string; momentum?: number }; train: { flow_time?: number } }, ctx: z.RefinementCtx): void {
+  if (cfg.train.flow_time === undefined) return;
+  if (cfg.optimizer.name !== 'sgd') {
     ctx.addIssue({ code: 'custom', path: ['train', 'flow_time'], message: `needs optimizer.name sgd (lr × steps is the flow time), not ${cfg.optimizer.name}` });
+  } else if ((cfg.optimizer.momentum ?? 0) > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['train', 'flow_time'],
+      message: `needs optimizer.momentum 0, not ${cfg.optimizer.momentum}: lr × steps is the gradient-flow time of plain SGD only (heavy-ball SGD has no such time); use train.epochs to budget momentum runs`,
+    });
   }
 }
 

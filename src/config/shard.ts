@@ -50,11 +50,22 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard {
 
 /**
  * The shard a cluster scheduler asks for, from the environment: a Slurm job array
- * (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, with MIN/MAX/STEP; see slurmShard) or a Kubernetes
+ * (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, with MIN/MAX/STEP; see slurmShard; an id without a count is
+ * refused) or a Kubernetes
  * Indexed Job (JOB_COMPLETION_INDEX with the count in GC_SHARD_COUNT). Null when none is set.
  */
 export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | null {
-  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) return slurmShard(env);
+  if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+    // Without the count a task cannot tell which runs are its own: training every run in every task
+    // would repeat the whole sweep once per task (and race them on the same run folders' locks).
+    if (env.SLURM_ARRAY_TASK_COUNT === undefined) {
+      throw new UsageError(
+        'SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: export SLURM_ARRAY_TASK_COUNT=<number of array tasks> ' +
+          '(Slurm sets it for an --array job) or pass --shard i/n',
+      );
+    }
+    return slurmShard(env);
+  }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     if (env.GC_SHARD_COUNT === undefined) {
       throw new UsageError('JOB_COMPLETION_INDEX is set but GC_SHARD_COUNT is not: set it to the Job\'s completions (or pass --shard i/n)');

@@ -25,19 +25,38 @@ export interface Cdnv {
   variances: number[];
 }
 
+/** Fewest examples per class, and fewest classes, that make the CDNV defined: σ_c² needs two. */
+export const CDNV_MIN_PER_CLASS = 2;
+
+/**
+ * Why labels `labels` cannot define a CDNV over the classes in `only` (default: every class
+ * present), or null when they can: at least two classes, each with at least
+ * CDNV_MIN_PER_CLASS examples (one example has no variance, so its σ_c² would be a false 0).
+ */
+export function cdnvShortfall(labels: ArrayLike<number>, only?: readonly number[]): string | null {
+  const count = new Map<number, number>((only ?? []).map((c) => [c, 0]));
+  for (let i = 0; i < labels.length; i++) if (!only || count.has(labels[i])) count.set(labels[i], (count.get(labels[i]) ?? 0) + 1);
+  const few = [...count].filter(([, n]) => n < CDNV_MIN_PER_CLASS).sort((a, b) => a[0] - b[0]);
+  if (count.size >= 2 && few.length === 0) return null;
+  const list = few.slice(0, 5).map(([c, n]) => `class ${c}: ${n}`).join(', ') + (few.length > 5 ? `, … (${few.length} classes)` : '');
+  return `CDNV needs at least two classes with at least ${CDNV_MIN_PER_CLASS} examples each` + (count.size < 2 ? `, got ${count.size} class(es)` : `; too few in ${list}`);
+}
+
 /**
  * CDNV (module doc) of embeddings `emb` ([n, d] row-major) with labels `labels` ([n]),
  * over the classes in `only` (default: every class present). Float64 accumulation.
- * Throws RangeError with fewer than two classes. Two coinciding class means make it Infinity.
+ * Throws RangeError where the labels cannot define it (cdnvShortfall: fewer than two classes, or
+ * a class with fewer than two examples). Two coinciding class means make it Infinity.
  */
 export function classDistanceNormalizedVariance(emb: ArrayLike<number>, labels: ArrayLike<number>, d: number, only?: readonly number[]): Cdnv {
   const n = labels.length;
   if (emb.length !== n * d) throw new RangeError(`embeddings hold ${emb.length} values, expected ${n}·${d}`);
+  const short = cdnvShortfall(labels, only);
+  if (short) throw new RangeError(short);
   const keep = only ? new Set(only) : null;
   const index = new Map<number, number>();
   for (let i = 0; i < n; i++) if ((!keep || keep.has(labels[i])) && !index.has(labels[i])) index.set(labels[i], 0);
   const classes = [...index.keys()].sort((a, b) => a - b);
-  if (classes.length < 2) throw new RangeError(`CDNV needs at least two classes with examples, got ${classes.length}`);
   classes.forEach((c, k) => index.set(c, k));
   const k = classes.length;
   const mean = new Float64Array(k * d);

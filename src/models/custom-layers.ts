@@ -8,7 +8,8 @@
  *   const model = await tf.loadLayersModel('http://host/run/model/model.json');
  */
 import * as tf from '@tensorflow/tfjs';
-import { modelFileReader } from '../results/model-io.js';
+import { DataError, GcRunError } from '../errors/errors.js';
+import { modelFileReader, modelJsonPath } from '../results/model-io.js';
 import { GcBatchNormalization } from './batch-norm.js';
 import { GcResidualJoin } from './residual-join.js';
 
@@ -23,9 +24,18 @@ export function registerGcLayers(): void {
 /**
  * Loads a gc-run model saved by results/model-io.ts: `path` is a model.json file or a folder
  * holding one (a run's model/ or snapshots/epoch-NNNN/). Reads asynchronously; any backend.
- * The model maps [B, H, W, C] to logits [B, classes].
+ * The model maps [B, H, W, C] to logits [B, classes]. A damaged or foreign model is a DataError
+ * (exit 2) naming the file.
  */
 export async function loadModel(path: string): Promise<tf.LayersModel> {
   registerGcLayers();
-  return tf.loadLayersModel(modelFileReader(path));
+  try {
+    return await tf.loadLayersModel(modelFileReader(path));
+  } catch (err) {
+    if (err instanceof GcRunError) throw err;
+    // The files passed their checks (model-artifacts.ts), so what tfjs cannot build from them
+    // (an unknown layer class, a topology or weight names that do not fit) is bad input too.
+    const why = String((err as Error)?.message ?? err).split('\n')[0].trim();
+    throw new DataError(`${modelJsonPath(path)}: not a model gc-run can load (${why})`);
+  }
 }

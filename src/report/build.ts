@@ -5,7 +5,7 @@
 import { discoverRuns } from './discover.js';
 import { readRun } from './read-run.js';
 import { aggregate, type Sweep } from './aggregate.js';
-import type { AtPoint } from './selection.js';
+import { checkSelectionColumns, type AtPoint } from './selection.js';
 import { reproRows, type ReproRow } from './repro.js';
 import { plotSpecs, type PlotName } from './plots.js';
 import { renderSpec, type RenderedPlot } from './render.js';
@@ -26,9 +26,14 @@ export interface ReportOptions {
   onNote?: (note: string) => void;
 }
 
-/** Loads all runs under `roots` (merged) and aggregates them; throws UsageError/DataError on bad input. */
+/**
+ * Loads all runs under `roots` (merged) and aggregates them; throws UsageError/DataError on bad
+ * input (also a --metric/--at column that no run has).
+ */
 export function loadSweeps(roots: string[], opts: ReportOptions = {}): Sweep[] {
-  return aggregate(discoverRuns(roots, opts.onNote).map(readRun), opts);
+  const runs = discoverRuns(roots, opts.onNote).map(readRun);
+  checkSelectionColumns(runs, opts);
+  return aggregate(runs, opts);
 }
 
 /** Builds the full report for `roots`. `withPlots: false` skips rendering (terminal-only use). */

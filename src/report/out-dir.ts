@@ -18,11 +18,13 @@ const markerSchema = z.looseObject({
   format: z.literal('gc-report'),
   version: z.number().int().positive(),
   files: z.array(z.string()),
+  /** Runs that contributed a value to the report (absent in markers of earlier versions). */
+  usable_runs: z.number().int().nonnegative().optional(),
 });
 
-/** Content of a marker for a report folder holding `files`. */
-export function reportMarker(files: string[], sources: string[], writtenAt: string): string {
-  const doc = { format: 'gc-report', version: REPORT_MARKER_VERSION, written_at: writtenAt, sources, files };
+/** Content of a marker for a report folder holding `files`, built from `usableRuns` runs with a value. */
+export function reportMarker(files: string[], sources: string[], writtenAt: string, usableRuns: number): string {
+  const doc = { format: 'gc-report', version: REPORT_MARKER_VERSION, written_at: writtenAt, sources, files, usable_runs: usableRuns };
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
@@ -45,6 +47,8 @@ export interface ReportTarget {
   files: string[];
   /** Folders to create, outermost first, before the report folder itself. */
   missingParents: string[];
+  /** An existing report's usable runs as its marker records them; null: unknown (earlier versions). */
+  usableRuns: number | null;
 }
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -99,7 +103,7 @@ function holdsRuns(dir: string, depth = 2): boolean {
   return depth > 0 && entries.some((e) => e.isDirectory() && holdsRuns(join(dir, e.name), depth - 1));
 }
 
-function readMarker(dir: string, flag: string): string[] {
+function readMarker(dir: string, flag: string): { files: string[]; usableRuns: number | null } {
   const file = join(dir, REPORT_MARKER);
   let doc: unknown;
   try {
@@ -111,7 +115,7 @@ function readMarker(dir: string, flag: string): string[] {
   if (!parsed.success) {
     throw new UsageError(`${flag} ${dir}: its marker ${REPORT_MARKER} is not a gc-report marker; refusing to replace the folder`);
   }
-  return parsed.data.files;
+  return { files: parsed.data.files, usableRuns: parsed.data.usable_runs ?? null };
 }
 
 /**
@@ -141,7 +145,7 @@ export function checkReportTarget(outDir: string, roots: string[], flag = '--out
     }
   }
   const st = lstatOrNull(out, flag);
-  const target: ReportTarget = { out, existing: 'none', files: [], missingParents };
+  const target: ReportTarget = { out, existing: 'none', files: [], missingParents, usableRuns: null };
   if (!st) return target;
   if (st.isSymbolicLink()) throw new UsageError(`${flag} ${outDir}: is a symbolic link; give the folder it points to, or a new folder`);
   if (!st.isDirectory()) throw new UsageError(`${flag} ${outDir}: is a file, not a folder; gc-report writes a report folder and never replaces a file`);
@@ -155,12 +159,13 @@ export function checkReportTarget(outDir: string, roots: string[], flag = '--out
   const names = entries.map((e) => e.name).sort();
   const notFiles = entries.filter((e) => !e.isFile()).map((e) => e.name);
   if (names.includes(REPORT_MARKER)) {
-    const written = new Set(readMarker(out, flag));
+    const marker = readMarker(out, flag);
+    const written = new Set(marker.files);
     const foreign = names.filter((n) => n !== REPORT_MARKER && (!written.has(n) || notFiles.includes(n)));
     if (foreign.length) {
       throw new UsageError(`${flag} ${outDir}: report folder holds entries gc-report did not write (${list(foreign)}); move them away or choose another folder`);
     }
-    return { ...target, existing: 'report', files: names };
+    return { ...target, existing: 'report', files: names, usableRuns: marker.usableRuns };
   }
   if (holdsRuns(out)) {
     throw new UsageError(`${flag} ${outDir}: holds run folders (a results folder); refusing to replace it — choose a new or empty folder`);
@@ -175,4 +180,16 @@ export function checkReportTarget(outDir: string, roots: string[], flag = '--out
 /** Sibling path next to `out` for temp and old folders (hidden, so discovery skips them). */
 export function siblingPath(out: string, kind: 'tmp' | 'old', stamp: string): string {
   return join(dirname(out), `.${basename(out)}.${kind}-${stamp}`);
+}
+
+/**
+ * A report is never replaced by a worse one: a new report in which no run has a value (a
+ * selection nothing reaches, runs not done yet) may be written to a new or empty folder, or
+ * over a report that had none either, but never over a report with values (or one of an
+ * earlier version, whose count is unknown). UsageError (exit 2), the old report untouched.
+ */
+export function checkReplacement(target: ReportTarget, outDir: string, usableRuns: number, what: string, flag = '--out'): void {
+  if (usableRuns > 0 || target.existing !== 'report' || target.usableRuns === 0) return;
+  const had = target.usableRuns === null ? 'a report' : `a report of ${target.usableRuns} usable run(s)`;
+  throw new UsageError(`${flag} ${outDir}: no run has a value of ${what}, and the folder holds ${had}; left as it is (check --metric/--at, or write elsewhere with --out)`);
 }

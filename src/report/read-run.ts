@@ -166,5 +166,11 @@ export function readRun(dir: string): RunData {
     // A killed runner may leave a torn last line; only a complete run must end cleanly.
     allowTornTail: unfinished,
   });
-  return { ...base, columns, metrics: rows, problems: metricsProblems(record, rows, RUN_FILES.metrics) };
+  // While a run trains, its epoch-k row is appended before run.json says epochs_done k (and
+  // before the checkpoint that makes it durable): a reader in between sees the row early. Until
+  // run.json catches up the row is not yet the run's, so a live report never shows final_epoch
+  // k beside epochs_done k − 1.
+  const done = record.epochs_done;
+  const settled = record.status === 'running' && typeof done === 'number' ? rows.filter((r) => !(r.epoch !== null && r.epoch > done)) : rows;
+  return { ...base, columns, metrics: settled, problems: metricsProblems(record, settled, RUN_FILES.metrics) };
 }

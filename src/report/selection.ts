@@ -4,7 +4,7 @@
  * train_acc=0.9`) at the first epoch whose column reaches a value.
  */
 import { UsageError } from '../errors/errors.js';
-import type { MetricsRow } from './read-run.js';
+import type { MetricsRow, RunData } from './read-run.js';
 
 /** A threshold point: the first row with `column` ≥ `value`. */
 export interface AtPoint {
@@ -65,4 +65,46 @@ export function selectRow(metrics: MetricsRow[], sel: Selection): { row: Metrics
 export function describeSelection(sel: Selection): string {
   const name = sel.metric === 'gc' ? 'GC' : sel.metric;
   return sel.at ? `${name} at first ${sel.at.column} ≥ ${sel.at.value}` : `final ${name}`;
+}
+
+/** Levenshtein distance (small strings: column names). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The column nearest to `name` (case-insensitive edit distance ≤ max(2, ⅓ of its length)), if any. */
+export function nearestColumn(name: string, columns: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of columns) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+/**
+ * Checks the columns that --metric and --at name against the metrics.csv columns of `runs`
+ * (any run having it is enough). A column no run has would give a report of "—" only: a
+ * UsageError (exit 2, before anything is written) naming the columns there are.
+ */
+export function checkSelectionColumns(runs: readonly RunData[], opts: { metric?: string; at?: AtPoint | null }): void {
+  const have = new Set(runs.flatMap((r) => r.columns));
+  const all = [...have];
+  for (const [flag, column, shown] of [
+    ['--metric', opts.metric, opts.metric],
+    ['--at', opts.at?.column, opts.at && `${opts.at.column}=${opts.at.value}`],
+  ] as const) {
+    if (column === undefined || column === null || have.has(column)) continue;
+    const near = nearestColumn(column, all);
+    throw new UsageError(
+      `${flag} ${shown}: no run has a metrics.csv column '${column}'` + (near ? ` (did you mean ${near}?)` : '') + `; the runs' columns: ${all.join(', ') || 'none (no run has written metrics yet)'}`,
+    );
+  }
 }

@@ -2,9 +2,14 @@
  * Small descriptive statistics for aggregating runs over seeds.
  */
 
-/** Arithmetic mean; null for an empty list. */
+/**
+ * Arithmetic mean; null for an empty list. Identical values give that value exactly (a rounded
+ * sum would not: 3 × 0.1 / 3 is 0.10000000000000002), so their std is exactly 0, not 1.7e-17,
+ * and a constant side of a correlation is recognised as constant.
+ */
 export function mean(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
+  if (xs.every((x) => x === xs[0])) return xs[0];
   let s = 0;
   for (const x of xs) s += x;
   return s / xs.length;

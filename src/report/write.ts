@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../errors/errors.js';
 import type { Report } from './build.js';
 import { summaryCsv, runsCsv } from './tables.js';
-import { reportMarker, checkReportTarget, siblingPath, REPORT_MARKER } from './out-dir.js';
+import { reportMarker, checkReportTarget, checkReplacement, siblingPath, REPORT_MARKER } from './out-dir.js';
+import { describeSelection } from './selection.js';
 import { reportMarkdown } from './markdown.js';
 import { reproMarkdown } from './repro.js';
 import { reportHtml } from './html.js';
@@ -28,6 +29,11 @@ export function reportFiles(report: Report): Map<string, string | Buffer> {
   }
   files.set('report.html', reportHtml(report.sweeps, report.repro, report.plots, report.sources, new Date().toISOString()));
   return files;
+}
+
+/** Runs that contribute a value to the report: done, with the selected value. */
+export function usableRuns(report: Report): number {
+  return report.sweeps.reduce((n, s) => n + s.runs.filter((r) => r.state === 'done' && r.finalValue !== null).length, 0);
 }
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -51,6 +57,8 @@ function removeOldReport(old: string, files: string[]): boolean {
  */
 export function writeReport(report: Report, outDir: string): { files: string[]; warnings: string[] } {
   const target = checkReportTarget(outDir, report.sources);
+  const usable = usableRuns(report);
+  checkReplacement(target, outDir, usable, report.sweeps.map((s) => describeSelection(s.selection)).filter((d, i, a) => a.indexOf(d) === i).join(' / ') || 'any metric');
   const { out } = target;
   const files = reportFiles(report);
   const created: string[] = [];
@@ -76,7 +84,7 @@ export function writeReport(report: Report, outDir: string): { files: string[]; 
     mkdirSync(tmp);
     tmpMade = true;
     for (const [name, data] of files) writeFileSync(join(tmp, name), data);
-    writeFileSync(join(tmp, REPORT_MARKER), reportMarker([...files.keys()], report.sources, new Date().toISOString()));
+    writeFileSync(join(tmp, REPORT_MARKER), reportMarker([...files.keys()], report.sources, new Date().toISOString(), usable));
     if (target.existing === 'report') {
       renameSync(out, old);
       moved = true;

@@ -6,11 +6,11 @@
  * registered (models/custom-layers.ts).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { GcRunError } from '../errors/errors.js';
 import { makeFolder, refuseLink, WriteFailure, writeSynced } from './fs-safe.js';
+import { readCheckedWeights, readModelJson } from './model-artifacts.js';
 
 /** Folder of a run's final model: <run dir>/model. */
 export const MODEL_DIR = 'model';
@@ -94,28 +94,15 @@ export function modelJsonPath(path: string): string {
 
 /**
  * An IO handler whose load() reads `path` (model.json, or a folder holding it) and the weight
- * files its manifest names (relative to it), asynchronously.
+ * files its manifest names (inside its folder), asynchronously, after the checks of
+ * model-artifacts.ts: a damaged or foreign model is a DataError naming the file (exit 2).
  */
 export function modelFileReader(path: string): tf.io.IOHandler {
   const file = modelJsonPath(path);
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      const json = JSON.parse(await readFile(file, 'utf8')) as tf.io.ModelJSON;
-      if (json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
-        throw new Error(`${file}: not a TensorFlow.js layers model (expected modelTopology and weightsManifest)`);
-      }
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const specs: tf.io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          for (const p of group.paths) {
-            const b = await readFile(join(dirname(file), p));
-            buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-          }
-          specs.push(...group.weights);
-        }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-      });
+      const json = await readModelJson(file);
+      return tf.io.getModelArtifactsForJSON(json, (manifest) => readCheckedWeights(manifest, dirname(file), file));
     },
   };
 }

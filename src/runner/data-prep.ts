@@ -49,7 +49,7 @@ export async function fetchDatasets(configs: RunConfig[], opts: { dataDir?: stri
  */
 export function prepareRunData(cfg: RunConfig, ds: LoadedDataset): TrainerData {
   const d = cfg.dataset;
-  const issues = sizeIssues(cfg, { dataset: ds.name, train: ds.train.n, test: ds.test.n });
+  const issues = sizeIssues(cfg, { dataset: ds.name, train: ds.train.n, test: ds.test.n, classes: ds.numClasses });
   if (issues.length) throw new ConfigError(`run config of ${cfg.experiment}`, issues);
   let train = d.train_size && d.train_size < ds.train.n ? stratifiedSubset(ds.train, d.train_size, d.seed) : ds.train;
   const test = d.test_size && d.test_size < ds.test.n ? stratifiedSubset(ds.test, d.test_size, d.seed + 1) : ds.test;

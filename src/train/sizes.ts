@@ -3,12 +3,15 @@ import type { ConfigIssue } from '../config/issues.js';
 import type { PlannedRun } from '../config/sweep.js';
 import { DATASETS } from '../data/registry.js';
 import { ConfigError } from '../errors/errors.js';
+import { CDNV_MIN_PER_CLASS } from '../metrics/neural-collapse.js';
 
 /** Example counts a run's sizes are checked against. */
 export interface SplitSizes {
   dataset: string;
   train: number;
   test: number;
+  /** Classes of the data (neural-collapse examples are class-balanced over them); omitted: not checked. */
+  classes?: number;
 }
 
 /**
@@ -33,6 +36,14 @@ export function sizeIssues(cfg: RunConfig, have: SplitSizes): ConfigIssue[] {
   if (cfg.metrics.neural_collapse && cfg.metrics.nc_examples > n) {
     out.push({ path: 'metrics.nc_examples', message: `${cfg.metrics.nc_examples} exceeds the ${n} training examples neural collapse is measured on (${from})` });
   }
+  // Class-balanced: floor(nc_examples / classes) or one more per class, and CDNV needs two in each.
+  const perClass = CDNV_MIN_PER_CLASS * (have.classes ?? 0);
+  if (cfg.metrics.neural_collapse && cfg.metrics.nc_examples < perClass) {
+    out.push({
+      path: 'metrics.nc_examples',
+      message: `${cfg.metrics.nc_examples} leaves fewer than ${CDNV_MIN_PER_CLASS} examples to some of the ${have.classes} classes of ${have.dataset} (a class variance needs ${CDNV_MIN_PER_CLASS}); at least ${perClass}`,
+    });
+  }
   if (cfg.train.batch_size > n) {
     out.push({ path: 'train.batch_size', message: `${cfg.train.batch_size} exceeds the ${n} training examples (${from}); at most ${n}` });
   }
@@ -48,7 +59,7 @@ export function checkRunSizes(runs: PlannedRun[], file: string): void {
   const issues: ConfigIssue[] = [];
   for (const run of runs) {
     const info = DATASETS[run.config.dataset.name];
-    for (const iss of sizeIssues(run.config, { dataset: info.name, train: info.trainSize, test: info.testSize })) {
+    for (const iss of sizeIssues(run.config, { dataset: info.name, train: info.trainSize, test: info.testSize, classes: info.numClasses })) {
       const path = iss.path in run.swept ? `sweep.grid.${iss.path}` : iss.path;
       if (!issues.some((i) => i.path === path && i.message === iss.message)) issues.push({ path, message: iss.message });
     }

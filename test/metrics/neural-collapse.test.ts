@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ModelSchema } from '../../src/config/schema.js';
 import { buildModel } from '../../src/models/build.js';
-import { classDistanceNormalizedVariance } from '../../src/metrics/neural-collapse.js';
+import { cdnvShortfall, classDistanceNormalizedVariance } from '../../src/metrics/neural-collapse.js';
 import { neuralCollapse } from '../../src/train/model-measures.js';
 import type { Split } from '../../src/data/split.js';
 import { Rng } from '../../src/rng/rng.js';
@@ -72,3 +72,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
     model.dispose();
   });
 }
+
+test('CDNV is never given for data that cannot define it: a class with one example (no variance) or a requested class with none', () => {
+  // Class 0 has one example: its σ² would be a false 0 and the CDNV a false value.
+  assert.throws(() => classDistanceNormalizedVariance([0, 5, 7], [0, 1, 1], 1), /at least two classes with at least 2 examples each; too few in class 0: 1/);
+  // One example per class (metrics.nc_examples = classes): the run used to log cdnv exactly 0.
+  assert.throws(() => classDistanceNormalizedVariance([1, 2, 3], [0, 1, 2], 1), RangeError);
+  assert.throws(() => classDistanceNormalizedVariance([0, 1, 5, 7], [0, 0, 1, 1], 1, [0, 1, 2]), /class 2: 0/);
+  assert.equal(cdnvShortfall([0, 0, 1, 1]), null);
+  assert.match(cdnvShortfall([0, 0, 0])!, /got 1 class/);
+});

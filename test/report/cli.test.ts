@@ -104,3 +104,54 @@ test('an earlier report survives a failing re-run', async () => {
   assert.match(c.err(), /zz-broken\/run\.json: not valid JSON/);
   assert.equal(readFileSync(join(root, 'report', 'summary.csv'), 'utf8'), before);
 });
+
+/** Every file of a folder, name → bytes (a byte-identical check of a report folder). */
+function snapshot(dir: string): Map<string, string> {
+  return new Map(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+}
+
+test('--metric/--at naming a column no run has: exit 2 naming the columns (and the nearest), the previous report byte-identical', async () => {
+  const root = tempDir('gc-report-typo-').dir;
+  writeDemoResults(root);
+  assert.equal(await reportCommand([root], capture().io), 0);
+  const dir = join(root, 'report');
+  const before = snapshot(dir);
+  for (const [args, pattern] of [
+    [['--metric', 'gcc'], /^gc-report: error: --metric gcc: no run has a metrics\.csv column 'gcc' \(did you mean gc\?\); the runs' columns: epoch, step, .*test_acc/],
+    [['--at', 'nonexistent=1'], /--at nonexistent=1: no run has a metrics\.csv column 'nonexistent'; the runs' columns: epoch, /],
+    [['--at', 'train_ac=0.9'], /did you mean train_acc\?/],
+  ] as const) {
+    const c = capture();
+    assert.equal(await reportCommand([root, ...args], c.io), 2, args.join(' '));
+    assert.match(c.err(), pattern);
+    assert.equal(c.err().trim().split('\n').length, 1, `one line, no per-run warnings: ${c.err()}`);
+    assert.deepEqual(snapshot(dir), before, `${args.join(' ')}: the previous report is byte-identical`);
+  }
+  assert.deepEqual(readdirSync(root).filter((f) => f.startsWith('.')), [], 'no temp folders left');
+});
+
+test('a report in which no run has a value never replaces a report that had values (new, empty or valueless folders are fine)', async () => {
+  const root = tempDir('gc-report-worse-').dir;
+  writeDemoResults(root);
+  assert.equal(await reportCommand([root], capture().io), 0);
+  const dir = join(root, 'report');
+  const before = snapshot(dir);
+  assert.ok(JSON.parse(readFileSync(join(dir, '.gc-report.json'), 'utf8')).usable_runs > 0);
+  const c = capture();
+  // train_acc exists but no run reaches 2: every value "—".
+  assert.equal(await reportCommand([root, '--at', 'train_acc=2'], c.io), 2);
+  assert.match(c.err(), /--out .*report: no run has a value of GC at first train_acc ≥ 2, and the folder holds a report of \d+ usable run\(s\); left as it is/);
+  assert.deepEqual(snapshot(dir), before, 'the previous report is byte-identical');
+  // A marker of an earlier version (count unknown) is protected too.
+  const marker = JSON.parse(readFileSync(join(dir, '.gc-report.json'), 'utf8'));
+  delete marker.usable_runs;
+  writeFileSync(join(dir, '.gc-report.json'), JSON.stringify(marker));
+  assert.equal(await reportCommand([root, '--at', 'train_acc=2'], capture().io), 2);
+  // Elsewhere it is written (its tables say why each run has no value), and may replace itself.
+  const out = join(tempDir('gc-report-worse-out-').dir, 'r');
+  for (let i = 0; i < 2; i++) {
+    const w = capture();
+    assert.equal(await reportCommand([root, '--at', 'train_acc=2', '--out', out], w.io), 0, w.err());
+    assert.equal(JSON.parse(readFileSync(join(out, '.gc-report.json'), 'utf8')).usable_runs, 0);
+  }
+});

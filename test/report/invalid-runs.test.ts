@@ -62,3 +62,22 @@ test('an interrupted or failed run killed mid-append (torn last line) still read
   assert.equal(run.final_epoch, 2);
   rmSync(root, { recursive: true, force: true });
 });
+
+test('a report read while a run trains shows its rows up to run.json\'s epochs_done (the next row is appended first): final_epoch never ahead of epochs_done', async () => {
+  const root = tempDir('gc-report-live-').dir;
+  try {
+    const dir = writeRun(root, { experiment: 'x', seed: 0, swept: { 'optimizer.lr': 0.1 }, status: 'running', rows: curve(20, 10, 0.8, 4) });
+    // The runner has appended the epoch-4 row but not yet saved run.json (epochs_done 3).
+    const rec = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...rec, epochs_done: 3 }));
+    const c = capture();
+    assert.equal(await reportCommand([root, '--json'], c.io), 0, c.err());
+    const [run] = JSON.parse(c.out()).sweeps[0].runs;
+    assert.equal(run.epochs_done, 3);
+    assert.equal(run.final_epoch, 2, 'gc last measured at epoch 2 among the settled rows (epoch 4 is not yet the run\'s)');
+    const runsCsv = readFileSync(join(root, 'report', 'runs.csv'), 'utf8');
+    assert.doesNotMatch(runsCsv, /,4,[^\n]*,3,5,/, 'no final_epoch 4 beside epochs_done 3');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

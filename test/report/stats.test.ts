@@ -47,3 +47,14 @@ test('pearson against an independent formula', () => {
   const r = (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
   assert.ok(Math.abs(pearson(x, y)! - r) < 1e-12);
 });
+
+test('identical values: mean exactly that value, std exactly 0 (was 0.49 ± 1.2e-16), a constant side has no correlation', () => {
+  for (const v of [0.1, 0.49, 0.7, 12.3, 0.8475]) {
+    for (const n of [2, 3, 5, 7]) {
+      const xs = Array<number>(n).fill(v);
+      assert.equal(mean(xs), v, `${n} × ${v}`);
+      assert.equal(sampleStd(xs), 0, `${n} × ${v}`);
+    }
+  }
+  assert.equal(pearson([12.3, 12.3, 12.3], [1, 2, 3]), null);
+});

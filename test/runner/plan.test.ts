@@ -9,7 +9,8 @@ import { parseShard, selectShard, shardFromEnv } from '../../src/config/shard.js
 import { acquireRunLock } from '../../src/results/lock.js';
 import { truncateMetricsCsv } from '../../src/results/csv-resume.js';
 import { UsageError } from '../../src/errors/errors.js';
-import { tempDir } from '../helpers/tmp.js';
+import { gcRun } from '../helpers/cli.js';
+import { tempDir, tinyConfigYaml } from '../helpers/tmp.js';
 
 test('shards i/n for n = 1..5 partition a plan: every run exactly once, in order', () => {
   for (const total of [0, 1, 7, 12]) {
@@ -131,6 +132,27 @@ test('metrics.csv is cut back to the checkpoint epoch; a torn row or missing row
     assert.equal(truncateMetricsCsv(p, cols, 2), false, 'rows up to epoch 2 are not all there');
     assert.equal(truncateMetricsCsv(p, ['epoch', 'a', 'c'], 0), false, 'header differs');
     assert.equal(truncateMetricsCsv(join(dir, 'none.csv'), cols, 0), false);
+  } finally {
+    cleanup();
+  }
+});
+
+test('SLURM_ARRAY_TASK_ID without SLURM_ARRAY_TASK_COUNT (and no --shard) is exit 2 with the fix, nothing written', () => {
+  assert.throws(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '1' }), /SLURM_ARRAY_TASK_COUNT is not.*--shard i\/n/);
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'results');
+    writeFileSync(join(dir, 'c.yaml'), tinyConfigYaml(out));
+    for (const extra of [['--dry-run'], []]) {
+      const r = gcRun([join(dir, 'c.yaml'), ...extra], dir, { SLURM_ARRAY_TASK_ID: '1' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(existsSync(out), false, 'nothing written');
+    }
+    // --shard wins over the environment, as documented.
+    const ok = gcRun([join(dir, 'c.yaml'), '--dry-run', '--shard', '0/2'], dir, { SLURM_ARRAY_TASK_ID: '1' });
+    assert.equal(ok.status, 0, ok.stderr);
   } finally {
     cleanup();
   }

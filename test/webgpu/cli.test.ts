@@ -44,6 +44,12 @@ test('gc-run --backend webgpu: 2 epochs write the columns wasm writes, values wi
     assert.equal(g.status, 0, g.stderr);
     assert.match(g.stderr, /backend: webgpu on .*via Dawn/);
     assert.match(g.stderr, /CPU fallback adapter/);
+    // Dawn's native code prints 'Warning: …' lines (llvmpipe: two limit clamps) that gc-run cannot
+    // prefix: the backend line names exactly that many, and no other line goes unprefixed.
+    const lines = g.stderr.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+    const bare = lines.filter((l) => !/^(gc-run: |\[gc-run\] )/.test(l));
+    assert.ok(bare.every((l) => l.startsWith('Warning: ')), `unprefixed lines that are not Dawn's: ${bare.join(' | ')}`);
+    if (bare.length) assert.match(g.stderr, new RegExp(`backend: webgpu .*; Dawn printed ${bare.length} unprefixed 'Warning:' line\\(s\\) itself`));
     const w = gcRun([file, '--backend', 'wasm', '--out', 'wasm', '--progress', 'none'], dir);
     assert.equal(w.status, 0, w.stderr);
     const [a, b] = [readCsv(join(dir, 'gpu')), readCsv(join(dir, 'wasm'))];
@@ -77,7 +83,7 @@ test('webgpu run path: no synchronous read of tensor data (readSync is never rea
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'c.yaml');
-    writeFileSync(file, config(join(dir, 'out'), 'metrics: { neural_collapse: true, nc_examples: 12 }\n'));
+    writeFileSync(file, config(join(dir, 'out'), 'metrics: { neural_collapse: true, nc_examples: 20 }\n'));
     let err = '';
     const io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) } };
     const code = await gcRunInProcess([file, '--backend', 'webgpu', '--progress', 'lines'], io);
