@@ -41,8 +41,8 @@ export function collectProvenance(argv: readonly string[] = process.argv): Prove
   return {
     versions: {
       'gc-run': pkg.version,
-      tfjs: tf.version.tfjs,
       'tfjs-core': tf.version['tfjs-core'],
+      'tfjs-layers': tf.version['tfjs-layers'],
       node: process.version,
     },
     host: hostname(),
