@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /**
  * Mean softmax cross-entropy, as mean(logsumexp(z) - z_y). Written with logSumExp, not

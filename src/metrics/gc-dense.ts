@@ -13,7 +13,7 @@
  * when n_0 > n_1). For an MLP 784-256-256-10 at 256 examples: 0.41 G multiply-adds against 1.4 G
  * for one backward pass per class (PyTorch's way) and 1.4 G for `replicate`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { nodesFromXToY, type EngineInternals } from './vjp.js';
 import { recordForward, type Node } from './vjp-stacked.js';
 

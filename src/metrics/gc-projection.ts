@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { Rng } from '../rng/rng.js';
 import type { LogitsFn } from './gc.js';
 import { batchTensor, toHost, type Examples } from './examples.js';

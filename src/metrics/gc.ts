@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { vjps } from './vjp.js';
 import { canStack, stackedVjps } from './vjp-stacked.js';
 import { batchTensor, toHost, type Examples } from './examples.js';

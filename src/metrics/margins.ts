@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /**
  * Per-example classification margins f_y(x) − max_{j≠y} f_j(x) (positive = correctly

@@ -7,7 +7,7 @@
  *   registerGcLayers();
  *   const model = await tf.loadLayersModel('http://host/run/model/model.json');
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { modelFileReader } from '../results/model-io.js';
 import { GcBatchNormalization } from './batch-norm.js';
 import { GcResidualJoin } from './residual-join.js';

@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 import { rowBroadcast } from '../../src/backend/wasm/elementwise.js';
 import { axisRun } from '../../src/backend/wasm/reduce.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { kernelMatrix, SpectralNorms, spectralTerm } from '../../src/regularizers/spectral.js';
 import type { StepContext } from '../../src/regularizers/term.js';
 import { weightDecayTerm } from '../../src/regularizers/weight-decay.js';
