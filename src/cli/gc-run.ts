@@ -7,6 +7,7 @@ import { parseShard, selectShard, shardFromEnv } from '../config/shard.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
+import { missingGpuPackages } from '../backend/optional-packages.js';
 import { planStatus } from '../runner/plan-status.js';
 import { runPool } from '../runner/pool.js';
 import { runSweep } from '../runner/sweep.js';
@@ -115,6 +116,16 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     return 0;
   }
 
+  if (exp.backend === 'auto') {
+    // Once per invocation (not per worker): auto passes over a GPU backend whose package is absent.
+    const missing = missingGpuPackages();
+    if (missing) {
+      io.stderr.write(
+        `gc-run: optional GPU backend(s) not installed: ${missing.backends.join(', ')} (missing ${missing.packages.join(', ')}); ` +
+          `to add them: ${missing.installLine} (README "Backends")\n`,
+      );
+    }
+  }
   const controller = new AbortController();
   const unhook = handleInterrupts(controller, io);
   let outcomes: RunOutcome[];
