@@ -55,7 +55,7 @@ test('npm pack + npm install -g into an empty prefix: four working bins, results
     mkdirSync(work);
     // The main job in flag mode, 1 epoch, on a small subset of the shipped Fashion-MNIST.
     const run = sh(bin('gc-run'), ['--dataset', 'fashion-mnist', '--reg', 'lr', '--reg-strength', '0.05,0.1', '--epochs', '1', '--progress', 'none',
-      '--set', 'dataset.train_size=256', '--set', 'dataset.test_size=100', '--set', 'gc.examples=32'], work, env);
+      'dataset.train_size=256', 'dataset.test_size=100', 'gc.examples=32'], work, env);
     const experiments = readdirSync(join(work, 'results'));
     assert.equal(experiments.length, 1, `results/ under the current folder: ${experiments.join(', ')}`);
     const runs = readdirSync(join(work, 'results', experiments[0]));
