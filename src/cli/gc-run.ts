@@ -193,9 +193,11 @@ function splitPositionals(args: string[]): { file?: string; positional: string[]
     const a = positional[bad];
     const next = positional[bad + 1];
     const hint =
-      /^[A-Za-z_][\w.]*$/.test(a) && next !== undefined && !isOverride(next)
-        ? `did you mean ${a}=${next} (or --set ${a}=${next})?`
-        : `overrides are written key.path=value, e.g. optimizer.lr=0.1 or --set optimizer.lr=0.1`;
+      !file && /\.ya?ml$/.test(a)
+        ? `the config comes first: gc-run ${a} ${positional.slice(0, bad).join(' ')}`
+        : /^[A-Za-z_][\w.]*$/.test(a) && next !== undefined && !isOverride(next)
+          ? `did you mean ${a}=${next} (or --set ${a}=${next})?`
+          : `overrides are written key.path=value, e.g. optimizer.lr=0.1 or --set optimizer.lr=0.1`;
     throw new UsageError(`unexpected argument '${a}'${file ? ` after the config ${file}` : ''}: ${hint}`);
   }
   return { file, positional };

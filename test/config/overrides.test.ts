@@ -70,7 +70,7 @@ test('key=value after the config, or with --set, sets any key', async () => {
     const r = await run(args);
     assert.equal(r.code, 0, r.error?.message);
   }
-  await rejects(['optimizer.lr=0.1', 'CFG'], 'unexpected argument', 'key.path=value');
+  await rejects(['optimizer.lr=0.1', 'CFG'], 'unexpected argument', 'the config comes first: gc-run ', 'c.yaml optimizer.lr=0.1');
   const raw = { optimizer: { lr: 0.5 } };
   assert.deepEqual(applyOverrides(raw, [parseOverride('optimizer.lr=0.1', { label: '' })]), { optimizer: { lr: 0.1 } });
   assert.equal((await run(['CFG', 'train.epochs=3'])).plan!.runs[0].epochs, 3);
