@@ -1,7 +1,7 @@
 /**
  * The measurements one benchmark cell makes (shared by the worker and the parent's parser).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { geometricComplexity, jacobianStrategyFor } from '../src/metrics/gc.js';
 import { Rng } from '../src/rng/rng.js';
 import { buildReferenceModel, INPUT_SHAPE, type ReferenceModel } from './reference-models.js';

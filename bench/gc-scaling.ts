@@ -5,7 +5,7 @@
  * example count, host examples as the trainer holds them. The ratio of the two times should be
  * close to the ratio of the counts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { geometricComplexity, jacobianStrategyFor } from '../src/metrics/gc.js';
 import type { HostExamples } from '../src/metrics/examples.js';
 import { Rng } from '../src/rng/rng.js';

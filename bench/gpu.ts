@@ -6,7 +6,7 @@
  * with CUDA imports (bench/torch_gpu.py). Flags: --backend (default webgpu), --steps N,
  * --gc-examples N, --models a,b. Prints a markdown table and one JSON line per model.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';

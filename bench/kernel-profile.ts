@@ -3,7 +3,7 @@
  * (tf.profile), and the wall time outside kernels (tfjs dispatch, tape, tidy, our JS), so a
  * step dominated by per-op overhead shows as such.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /** Per `per` units of work (e.g. per training step): kernels by name and the time outside them. */
 export interface KernelProfile {

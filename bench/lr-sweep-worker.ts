@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { selectBackend, type ConcreteBackend } from '../src/backend/select.js';
 import { readConfigFile, validateExperiment } from '../src/config/load.js';
 import { expandSweep } from '../src/config/sweep.js';

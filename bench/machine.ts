@@ -39,7 +39,7 @@ function pkgVersion(name: string): string {
 /** Reads the machine description now (load averages are of this moment). */
 export function machineInfo(): MachineInfo {
   const tfjs: Record<string, string> = {};
-  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) tfjs[p] = pkgVersion(p);
+  for (const p of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) tfjs[p] = pkgVersion(p);
   const [a, b, c] = loadavg();
   return { cpuModel: cpuModel(), cores: cpus().length, memoryGiB: totalmem() / 2 ** 30, node: process.version, tfjs, load: [a, b, c] };
 }

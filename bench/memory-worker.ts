@@ -7,7 +7,7 @@
  * retained memory rather than garbage not yet collected.
  */
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { selectBackend, type ConcreteBackend } from '../src/backend/select.js';
 import { RunConfigSchema } from '../src/config/schema.js';
 import { buildModel } from '../src/models/build.js';

@@ -3,7 +3,7 @@
  * side-by-side speed figures. Initialisers are seeded (no ambient randomness); seeds start at 1
  * because tfjs treats seed 0 as "no seed" (Math.random).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { batchNormalization } from '../src/models/batch-norm.js';
 import { residualJoin } from '../src/models/residual-join.js';
 

@@ -2,7 +2,7 @@
  * Training-throughput measurement for the reference models: SGD on softmax cross-entropy,
  * batch of Gaussian inputs and random labels (as torch_bench.py), median step time.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { Rng } from '../src/rng/rng.js';
 import { buildReferenceModel, INPUT_SHAPE, type ReferenceModel } from './reference-models.js';
 

@@ -10,7 +10,7 @@
  * Builds with fewer parameters than these signatures ignore the extra (scratch) arguments.
  * Usage: node dist/bench/kernels/bn-kernels-bench.js A.wasm [B.wasm (default: the built kernels.wasm)] [--reps 15] [--only name]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../../src/backend/simd.js';

@@ -3,7 +3,7 @@
  * (B, wasm/conv-small-cin.ts), through the registered Conv2D / FusedConv2D kernels.
  * Usage: node dist/bench/kernels/conv-small-cin-ab.js [--reps 9]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { setSmallCinEnabled } from '../../src/backend/wasm/tuning.js';

@@ -7,7 +7,7 @@
  *        GC_RUN_RELAXED_SIMD=0 node dist/bench/kernels/dense-bench.js   (the baseline build: no FMA)
  */
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../src/backend/select.js';
 import { simd, simdBuild } from '../../src/backend/simd.js';

@@ -4,7 +4,7 @@
  * kernels by name) count towards their own kernel's self time only.
  * Usage: node dist/bench/kernels/kernel-profile.js [--models cnn,resblock] [--steps N] [--gc] [--gc-batch 32,64] [--gc-strategy replay|stacked|replicate] [--top K] [--by-shape Conv2D,Transpose] [--no-profile]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { geometricComplexity, jacobianStrategyFor, type JacobianStrategy } from '../../src/metrics/gc.js';

@@ -5,7 +5,7 @@
  * wrt both inputs for a random output gradient r), pooled and not, medians over alternating repetitions.
  * Usage: node dist/bench/kernels/residual-ab.js [--reps 15] [--shape 128,32,32,64]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { addRelu, addReluMean } from '../../src/backend/ops/residual.js';

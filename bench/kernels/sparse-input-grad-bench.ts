@@ -3,7 +3,7 @@
  * matmul + col2im), on the cnn's GC shapes, by dy density. Same process, medians of repeats.
  * Usage: node dist/bench/kernels/sparse-input-grad-bench.js [--reps 5]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { sparseInputGradTuning } from '../../src/backend/wasm/tuning.js';

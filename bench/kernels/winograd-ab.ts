@@ -7,7 +7,7 @@
  * Build B, e.g.: asc <copy of src/backend/wasm/assembly>/index.ts <flags of npm run build:simd> -o /tmp/B.wasm
  * Usage: node dist/bench/kernels/winograd-ab.js A.wasm B.wasm [--reps 9] [--only fwd|dw]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { instantiateBuild, ptr } from '../../src/backend/simd.js';

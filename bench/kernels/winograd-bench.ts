@@ -4,7 +4,7 @@
  * micro-kernel's rate. Medians of --reps runs (the machine is shared: timings are noisy).
  * Usage: node dist/bench/kernels/winograd-bench.js [--reps 5] [--sweep] [--chunks 48,96,192] [--batch 128]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';

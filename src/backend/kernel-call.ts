@@ -3,7 +3,7 @@
  * `TensorInfo`s (no tensors, no tape) and free intermediates. The stock kernels we override are
  * captured before we unregister them, so a composite can still reach the original.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type Info = tf.TensorInfo;

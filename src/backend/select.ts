@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors/errors.js';
 import { registerWasmKernels, wasmKernelNames } from './wasm/index.js';

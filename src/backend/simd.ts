@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '#tf';
 
 import type { SimdExports } from './kernels.generated.js';
 

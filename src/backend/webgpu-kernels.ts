@@ -4,7 +4,7 @@
  * so tf.addN of 8 or more tensors (||θ||² over a ResNet's ~60 weights, the per-class sums of
  * exact GC) failed validation and silently returned garbage. Ours sums in chunks that fit.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 type Info = tf.TensorInfo;
 interface WebgpuLike {

@@ -7,7 +7,7 @@
  * exists, and its factory calls `navigator.gpu.requestAdapter()`. We install a `navigator.gpu`
  * that hands out the adapter chosen here before importing it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { adapterName, DAWN_ROUTES, isFallbackAdapter, probeAdapters, type AdapterInfo, type DawnRoute, type ProbeResult } from './webgpu-probe.js';
 
 export interface WebgpuAdapter {

@@ -69,7 +69,7 @@ export async function dataCommand(argv: string[], io: Io = process): Promise<num
     .command('fetch')
     .description(`download, verify and extract a dataset (${DATASET_NAMES.join(', ')})`)
     .argument('<name>', 'dataset name')
-    .option('--data-dir <dir>', 'data root holding one folder per dataset (default $GC_DATA_DIR or <gc-run>/datasets)')
+    .option('--data-dir <dir>', 'data root holding one folder per dataset (default $GC_DATA_DIR, else $XDG_DATA_HOME/gc-run or ~/.local/share/gc-run; the shipped Fashion-MNIST is always found)')
     .option('--mirror <url>', 'base URL to download from instead of the official one (default $GC_DATA_MIRROR)')
     .action((name: string, opts: { dataDir?: string; mirror?: string }) => {
       action = (async () => {

@@ -2,11 +2,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS, type BackendChoice } from '../config/schema.js';
 import { readConfigFile, validateExperiment } from '../config/load.js';
 import { expandSweep } from '../config/sweep.js';
-import { applyOverrides, attributeOverrides, parseOverride, type Override } from '../config/overrides.js';
+import { applyOverrides, attributeOverrides, checkOverrideKeys, parseOverride, type Override } from '../config/overrides.js';
 import { parseShard, selectShard, shardFromEnv } from '../config/shard.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
+import { missingGpuPackages } from '../backend/optional-packages.js';
 import { planStatus } from '../runner/plan-status.js';
 import { preflightRuns } from '../runner/preflight.js';
 import { removeActiveStaging } from '../data/download.js';
@@ -40,6 +41,7 @@ interface RunOptions {
   shard?: string;
   lockTimeout?: string;
   tensorboard?: boolean;
+  multirun?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -48,11 +50,13 @@ function program(io: Io): Command {
   return new Command('gc-run')
     .description('Train sweeps of models and log geometric complexity (GC) and test accuracy per epoch.')
     .argument('[config]', 'YAML sweep config, e.g. configs/lr-sweep.yaml (or flag mode: --dataset, below)')
+    .argument('[overrides...]', "Hydra-style overrides after the config: key.path=value, +key=value (add), ++key=value (set either way), ~key (remove)")
     .addOption(new Option('--backend <name>', 'tfjs backend (overrides the config)').choices([...BACKENDS]))
     .option('--out <dir>', 'results folder (overrides output_dir)')
     .option('--data-dir <dir>', 'folder holding datasets/<name>/ (overrides GC_DATA_DIR)')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bars', 'lines', 'none']).default('auto'))
     .option('--set <key.path=value>', 'override a config key, value as YAML (repeatable), e.g. --set optimizer.lr=0.1, --set \'sweep.grid.optimizer.lr=[0.01,0.1]\'', collect, [])
+    .option('-m, --multirun', 'overrides key=a,b,c, key=range(0,3) or key=choice(a,b) become sweep axes (as sweep.grid)')
     .option('--restart', 'train the selected runs from scratch, ignoring checkpoints and earlier outcomes')
     .option('--dry-run', 'list every planned run and its state (done / partial / pending / failed); train and write nothing')
     .option('--json', 'with --dry-run: machine-readable plan on stdout')
@@ -73,6 +77,7 @@ function program(io: Io): Command {
  */
 export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const cmd = addQuickOptions(program(io));
+  checkSetArguments(argv);
   try {
     cmd.parse(argv, { from: 'user' });
   } catch (err) {
@@ -83,7 +88,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     throw err;
   }
   const opts = cmd.opts<RunOptions>();
-  const [file] = cmd.args;
+  const { file, positional } = splitPositionals(cmd.args);
   const quick = quickOptionsFrom(cmd.opts());
   const source = file ?? '(flags: --dataset)';
 
@@ -95,9 +100,14 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     throw new UsageError(`--lock-timeout ${opts.lockTimeout}: expected minutes >= 2 (locks are refreshed every 30 s)`);
   }
   const lock = lockMinutes === undefined ? undefined : { staleAfterMs: lockMinutes * 60_000 };
-  const overrides: Override[] = opts.set.map(parseOverride);
+  const multirun = !!opts.multirun;
+  const overrides: Override[] = [
+    ...opts.set.map((a) => parseOverride(a, { label: '--set', multirun })),
+    ...positional.map((a) => parseOverride(a, { label: '', multirun })),
+  ];
+  checkOverrideKeys(overrides, source);
 
-  const raw = applyOverrides(configFromArgs(file, quick), overrides);
+  const raw = applyOverrides(configFromArgs(file, quick), overrides, source);
   if (opts.backend) raw.backend = opts.backend;
   if (opts.out) raw.output_dir = opts.out;
   if (opts.tensorboard) raw.logging = { ...((raw.logging as object | undefined) ?? {}), tensorboard: true };
@@ -126,6 +136,16 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
     return 0;
   }
 
+  if (exp.backend === 'auto') {
+    // Once per invocation (not per worker): auto passes over a GPU backend whose package is absent.
+    const missing = missingGpuPackages();
+    if (missing) {
+      io.stderr.write(
+        `gc-run: optional GPU backend(s) not installed: ${missing.backends.join(', ')} (missing ${missing.packages.join(', ')}); ` +
+          `to add them: ${missing.installLine} (README "Backends")\n`,
+      );
+    }
+  }
   // The HParams dashboard's table: every swept value of the whole sweep (all shards).
   writeTensorboardExperiment(all);
   // What is already done, before anything trains: the resume banner, and the clock's sweep bar and ETA.
@@ -184,6 +204,52 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const code = summarize(outcomes, controller.signal.aborted, io);
   printNextSteps(exp, outcomes, io);
   return code;
+}
+
+/** Whether a positional argument is an override (key=value, +key=..., ~key) rather than a config path. */
+function isOverride(arg: string): boolean {
+  if (arg.startsWith('+') || arg.startsWith('~')) return true;
+  const eq = arg.indexOf('=');
+  return eq > 0 && !arg.slice(0, eq).includes('/');
+}
+
+/**
+ * Positional arguments: the config file (first, if it is not an override), then overrides. A
+ * second non-override is an error that shows the override form (`optimizer.lr 0.1` →
+ * `optimizer.lr=0.1`).
+ */
+function splitPositionals(args: string[]): { file?: string; positional: string[] } {
+  const [first, ...rest] = args;
+  const file = first !== undefined && !isOverride(first) ? first : undefined;
+  const positional = file === undefined ? args : rest;
+  const bad = positional.findIndex((a) => !isOverride(a));
+  if (bad >= 0) {
+    const a = positional[bad];
+    const next = positional[bad + 1];
+    const hint =
+      !file && /\.ya?ml$/.test(a)
+        ? `the config comes first: gc-run ${a} ${positional.slice(0, bad).join(' ')}`
+        : /^[A-Za-z_][\w.]*$/.test(a) && next !== undefined && !isOverride(next)
+          ? `did you mean ${a}=${next} (or --set ${a}=${next})?`
+          : `overrides are written key.path=value, e.g. optimizer.lr=0.1 or --set optimizer.lr=0.1`;
+    throw new UsageError(`unexpected argument '${a}'${file ? ` after the config ${file}` : ''}: ${hint}`);
+  }
+  return { file, positional };
+}
+
+/** `--set key value` (a space for the '='): say the right form before commander's "too many arguments". */
+function checkSetArguments(argv: string[]): void {
+  for (let i = 0; i < argv.length - 1; i++) {
+    if (argv[i] !== '--set') continue;
+    const v = argv[i + 1];
+    if (v.includes('=') || v.startsWith('~')) continue;
+    const next = argv[i + 2];
+    throw new UsageError(
+      next !== undefined && !next.startsWith('-')
+        ? `--set ${v} ${next}: --set takes one argument, key.path=value; did you mean --set ${v}=${next}?`
+        : `--set ${v}: expected key.path=value (e.g. --set ${v}=VALUE) or ~${v} to remove it`,
+    );
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * examples with the run's GC settings, and so reproduces the logged `gc`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { BACKENDS, DATASET_NAMES, type BackendChoice } from '../config/schema.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { loadDataset, type DatasetName } from '../data/registry.js';

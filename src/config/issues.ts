@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { unknownKeyMessage } from './schema-keys.js';
 
 /** A validation problem at a dot path (e.g. `optimizer.lr`, `sweep.grid.optimizer.lr[1]`). */
 export interface ConfigIssue {
@@ -36,7 +37,8 @@ function valueAt(root: unknown, parts: readonly PropertyKey[]): unknown {
 
 /**
  * Turns zod issues into dot-path issues with "expected …, received …" wording. Unknown keys get
- * one issue per key, at the key's own path, so a typo is pointed at exactly.
+ * one issue per key, at the key's own path, so a typo is pointed at exactly, with the nearest
+ * schema key when one is close ("did you mean optimizer.lr?").
  */
 export function fromZod(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
@@ -44,7 +46,8 @@ export function fromZod(error: z.ZodError, input: unknown, prefix: readonly Prop
     const parts = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: dotPath([...parts, key]), message: 'unknown key (not part of the config schema)' });
+        const path = dotPath([...parts, key]);
+        out.push({ path, message: unknownKeyMessage(path) });
       }
       continue;
     }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors/errors.js';
 import { withoutDefaults } from './defaults.js';
 import { fromZod, type ConfigIssue } from './issues.js';
+import { nearestSchemaKey } from './schema-keys.js';
 import { EXPERIMENT_LEVEL_KEYS, MAX_SWEEP_RUNS, RunConfigSchema, type ExperimentConfig, type RunConfig } from './schema.js';
 
 /** One planned run of a sweep. */
@@ -123,7 +124,8 @@ export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
       });
     }
     else if (!hasPath(base, key)) {
-      issues.push({ path: `sweep.grid.${key}`, message: 'not a config key (check the spelling and the model arch)' });
+      const near = nearestSchemaKey(key);
+      issues.push({ path: `sweep.grid.${key}`, message: `not a config key (${near && near !== key ? `did you mean ${near}? ` : ''}check the spelling and the model arch)` });
     }
   }
   if (issues.length) throw new ConfigError(file, issues);

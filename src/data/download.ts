@@ -1,5 +1,6 @@
 /**
- * Verified dataset downloads: stream each file over node:http/https into a temporary folder on
+ * Verified dataset downloads: stream each file over HTTP(S) (undici; through the proxy that
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY, lower case first, name for its URL) into a temporary folder on
  * the same filesystem as the data root, check its SHA-256, extract it there, and only then move
  * the complete result into the dataset folder with rename(2). A failure at any step removes the
  * temporary folder, so the data root never holds a partial file.
@@ -7,11 +8,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { STATUS_CODES } from 'node:http';
 import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { x as tarExtract } from 'tar';
+import { EnvHttpProxyAgent, request } from 'undici';
 import { DataError } from '../errors/errors.js';
 import { errCode, makeFolder } from '../results/fs-safe.js';
 import { checkSha256, sha256File } from './integrity.js';
@@ -41,19 +43,61 @@ const MAX_REDIRECTS = 5;
 
 /** Thrown inside this module when no HTTP response arrived at all (DNS, refused, unreachable). */
 class Unreachable extends DataError {}
+/** The configured proxy refused or could not be reached: one line, no manual-install hint. */
+class ProxyUnreachable extends DataError {}
 
-function get(url: URL, timeoutMs: number): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
-    if (!mod) return reject(new DataError(`unsupported URL protocol ${url.protocol} in ${url.href} (expected http: or https:)`));
-    const req = mod.get(url, { headers: { 'user-agent': 'gc-run' } }, resolve);
-    req.setTimeout(timeoutMs, () => {
-      req.destroy(Object.assign(new Error(`connection idle for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      reject(new Unreachable(`cannot reach ${url.href} (${err.code ?? 'error'}: ${err.message})`));
-    });
-  });
+interface Response {
+  statusCode: number;
+  location?: string;
+  contentLength?: string;
+  body: Readable;
+}
+
+/** The proxy variable that applies to `url`'s protocol (curl's order: lower case first), if any is set. */
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): { name: string; value: string } | undefined {
+  const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  for (const name of names) if (env[name]) return { name, value: env[name]! };
+  return undefined;
+}
+
+/** Whether a connection error is about the proxy's own address (so the proxy, not the server, is unreachable). */
+function isProxyError(err: NodeJS.ErrnoException & { port?: number; address?: string }, proxy: string): boolean {
+  let p: URL;
+  try {
+    p = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
+  } catch {
+    return false;
+  }
+  const port = Number(p.port || (p.protocol === 'https:' ? 443 : 80));
+  return err.port === port || (err.message ?? '').includes(`:${port}`);
+}
+
+async function get(url: URL, timeoutMs: number): Promise<Response> {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new DataError(`unsupported URL protocol ${url.protocol} in ${url.href} (expected http: or https:)`);
+  }
+  const proxy = proxyFor(url);
+  // Built per request: the environment is read now (NO_PROXY included), as curl reads it per call.
+  const dispatcher = new EnvHttpProxyAgent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  try {
+    const res = await request(url, { dispatcher, headers: { 'user-agent': 'gc-run' } });
+    const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+    // The agent closes once the body has been read or abandoned.
+    res.body.once('close', () => void dispatcher.close());
+    return { statusCode: res.statusCode, location: one(res.headers.location), contentLength: one(res.headers['content-length']), body: res.body };
+  } catch (e) {
+    void dispatcher.destroy();
+    const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+    const cause = err.cause ?? err;
+    const code = cause.code ?? err.code ?? 'error';
+    if (proxy && isProxyError(cause, proxy.value)) {
+      throw new ProxyUnreachable(
+        `cannot reach the proxy ${proxy.value} (from ${proxy.name}) to download ${url.href}: ${code}; fix ${proxy.name}, or exclude the host with NO_PROXY`,
+      );
+    }
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') throw new Unreachable(`cannot reach ${url.href} (ETIMEDOUT: no response for ${timeoutMs} ms)`);
+    throw new Unreachable(`cannot reach ${url.href} (${code}: ${cause.message || err.message})`);
+  }
 }
 
 /**
@@ -65,24 +109,24 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
   const timeoutMs = opts.timeoutMs ?? 60_000;
   let current = new URL(url);
   let res = await get(current, timeoutMs);
-  for (let hops = 0; res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; hops++) {
-    res.resume();
+  for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && res.location; hops++) {
+    res.body.resume();
     if (hops >= MAX_REDIRECTS) throw new DataError(`download of ${url} failed: more than ${MAX_REDIRECTS} redirects`);
-    current = new URL(res.headers.location, current);
+    current = new URL(res.location, current);
     res = await get(current, timeoutMs);
   }
   if (res.statusCode !== 200) {
-    res.resume();
-    throw new DataError(`download of ${current.href} failed: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd());
+    res.body.resume();
+    throw new DataError(`download of ${current.href} failed: HTTP ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`.trimEnd());
   }
-  const header = res.headers['content-length'];
+  const header = res.contentLength;
   const total = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
   const file = basename(current.pathname);
   const hash = createHash('sha256');
   let bytes = 0;
   try {
     await pipeline(
-      res,
+      res.body,
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           bytes += chunk.length;

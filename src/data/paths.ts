@@ -1,6 +1,12 @@
-/** Where datasets live on disk: explicit option > env GC_DATA_DIR > <package root>/datasets. */
+/**
+ * Where datasets live on disk: explicit option > env GC_DATA_DIR > the per-user data folder
+ * ($XDG_DATA_HOME/gc-run, else ~/.local/share/gc-run). Downloads never go into the package's
+ * own folder (a global install's prefix may be read-only); datasets shipped there
+ * (Fashion-MNIST in <package root>/datasets) are still read from it, see registry.ts datasetDir.
+ */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Env variable that overrides the default data root. */
@@ -27,14 +33,30 @@ export function packageRoot(): string {
   }
 }
 
+/** The per-user data folder: $XDG_DATA_HOME/gc-run (an absolute XDG_DATA_HOME only, as the spec says), else ~/.local/share/gc-run. */
+export function userDataRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share'), 'gc-run');
+}
+
+/** The folder of datasets shipped with the package (read-only use: never downloaded into). */
+export function shippedDataRoot(): string {
+  return join(packageRoot(), 'datasets');
+}
+
+/** True when the data root was chosen by the user (option or $GC_DATA_DIR): then only it is used. */
+export function dataRootIsExplicit(explicit?: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!explicit || !!env[DATA_DIR_ENV];
+}
+
 /**
- * The absolute data root (the folder that holds one sub-folder per dataset).
- * `explicit` (e.g. CLI --data-dir) wins, then $GC_DATA_DIR, then <package root>/datasets.
+ * The absolute data root (the folder that holds one sub-folder per dataset, and where downloads go).
+ * `explicit` (e.g. CLI --data-dir) wins, then $GC_DATA_DIR, then userDataRoot().
  * Relative paths resolve against the current directory.
  */
 export function resolveDataRoot(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return resolve(explicit);
   const fromEnv = env[DATA_DIR_ENV];
   if (fromEnv) return resolve(fromEnv);
-  return join(packageRoot(), 'datasets');
+  return userDataRoot(env);
 }

@@ -3,6 +3,7 @@
  * state; every call reads (and verifies) the files again.
  */
 import { access, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, UsageError } from '../errors/errors.js';
 import {
@@ -17,7 +18,7 @@ import { installSources, manualInstallHint, type ProgressFn } from './download.j
 import { idxToSplit, maybeGunzip, parseIdx } from './idx.js';
 import { checkSha256, sha256Hex } from './integrity.js';
 import { CIFAR100_MEAN, CIFAR100_STD, CIFAR10_MEAN, CIFAR10_STD, normalizePerChannel } from './normalize.js';
-import { resolveDataRoot } from './paths.js';
+import { dataRootIsExplicit, resolveDataRoot, shippedDataRoot } from './paths.js';
 import * as S from './sources.js';
 import type { Split } from './split.js';
 
@@ -101,7 +102,7 @@ export function parseDatasetName(name: string): DatasetName {
 }
 
 export interface FetchOptions {
-  /** Data root holding <name>/ folders; default $GC_DATA_DIR, else <package root>/datasets. */
+  /** Data root holding <name>/ folders; default $GC_DATA_DIR, else the per-user data folder (data/paths.ts). */
   dataDir?: string;
   /** Base URL replacing the official download URLs; default $GC_DATA_MIRROR. */
   mirror?: string;
@@ -128,8 +129,17 @@ export interface LoadedDataset {
   classNames?: string[];
 }
 
-/** The absolute folder of dataset `name` under the resolved data root. */
+/**
+ * The absolute folder of dataset `name`: under the data root the user chose (--data-dir,
+ * $GC_DATA_DIR) if any; otherwise the package's shipped copy when it holds every file of the
+ * dataset (Fashion-MNIST), else the per-user data folder, where downloads go.
+ */
 export function datasetDir(name: DatasetName, dataDir?: string): string {
+  if (!dataRootIsExplicit(dataDir)) {
+    const shipped = join(shippedDataRoot(), name);
+    const files = DATASETS[name].sources.flatMap((s) => s.provides.map((p) => p.path));
+    if (files.every((f) => existsSync(join(shipped, f)))) return shipped;
+  }
   return join(resolveDataRoot(dataDir), name);
 }
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /**
  * Mean softmax cross-entropy, as mean(logsumexp(z) - z_y). Written with logSumExp, not
@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, logits.shape[1]).toFloat();
+    const oneHot = tf.cast(tf.oneHot(labels, logits.shape[1]), 'float32');
     return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(oneHot, logits), 1)));
   });
 }
@@ -24,7 +24,7 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
  * @returns scalar (int32 count as float)
  */
 export function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.equal(tf.argMax(logits, 1), labels).toFloat()));
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')));
 }
 
 /**

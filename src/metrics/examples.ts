@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /**
  * Examples held in host memory: `n` examples of `shape` (one example's shape, e.g. [H, W, C]),

@@ -13,7 +13,7 @@
  * when n_0 > n_1). For an MLP 784-256-256-10 at 256 examples: 0.41 G multiply-adds against 1.4 G
  * for one backward pass per class (PyTorch's way) and 1.4 G for `replicate`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { nodesFromXToY, type EngineInternals } from './vjp.js';
 import { recordForward, type Node } from './vjp-stacked.js';
 
@@ -182,7 +182,7 @@ export class DenseJacobian {
     const b = x.shape[0];
     const outs = forward(layers, x);
     // Class-major stacked cotangents: row k·B + j is e_k for example j.
-    let u: tf.Tensor2D = tf.oneHot(tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32'), classes).toFloat() as tf.Tensor2D;
+    let u: tf.Tensor2D = tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32'), classes), 'float32') as tf.Tensor2D;
     for (let l = layers.length - 1; l >= 0; l--) {
       const d = derivative(layers[l], outs[l]);
       if (d) u = tf.mul(u, tf.tile(d, [classes, 1]));

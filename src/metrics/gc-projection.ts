@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { Rng } from '../rng/rng.js';
 import type { LogitsFn } from './gc.js';
 import { batchTensor, toHost, type Examples } from './examples.js';
@@ -42,10 +42,10 @@ export function projectedJacobianSqNorms(f: LogitsFn, x: tf.Tensor, directions: 
     const [p, b, c] = directions.shape;
     if (b !== x.shape[0]) throw new Error(`directions are for ${b} examples, x has ${x.shape[0]}`);
     const xr = tf.concat(Array.from({ length: p }, () => x), 0);
-    const v = directions.reshape([p * b, c]);
+    const v = tf.reshape(directions, [p * b, c]);
     const g = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(f(xi), v)))(xr);
-    const perRow = tf.sum(tf.square(g.reshape([p * b, -1])), 1);
-    return tf.mul(tf.sum(perRow.reshape([p, b]), 0), c / p) as tf.Tensor1D;
+    const perRow = tf.sum(tf.square(tf.reshape(g, [p * b, -1])), 1);
+    return tf.mul(tf.sum(tf.reshape(perRow, [p, b]), 0), c / p) as tf.Tensor1D;
   });
 }
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { vjps } from './vjp.js';
 import { canStack, stackedVjps } from './vjp-stacked.js';
 import { batchTensor, toHost, type Examples } from './examples.js';
@@ -61,7 +61,7 @@ export function jacobianSqNorms(f: LogitsFn, x: tf.Tensor, classes: number, stra
     if (strategy === 'replicate') {
       const xr = tf.concat(Array.from({ length: classes }, () => x), 0);
       const which = tf.tensor1d(Int32Array.from({ length: classes * b }, (_, i) => Math.floor(i / b)), 'int32');
-      const mask = tf.oneHot(which, classes).toFloat();
+      const mask = tf.cast(tf.oneHot(which, classes), 'float32');
       const g = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(f(xi), mask)))(xr);
       const perRow = tf.sum(tf.square(tf.reshape(g, [classes * b, size])), 1);
       return tf.sum(tf.reshape(perRow, [classes, b]), 0) as tf.Tensor1D;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { LOSSES } from '../config/schema.js';
 import { crossEntropy } from './classification.js';
 
@@ -19,7 +19,7 @@ export type LossFn = (logits: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar;
  */
 export function meanSquaredError(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
-    const target = tf.oneHot(labels, logits.shape[1]).toFloat();
+    const target = tf.cast(tf.oneHot(labels, logits.shape[1]), 'float32');
     return tf.mul(0.5, tf.mean(tf.square(tf.sub(logits, target))));
   });
 }

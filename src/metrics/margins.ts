@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /**
  * Per-example classification margins f_y(x) − max_{j≠y} f_j(x) (positive = correctly
@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 export function margins(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
     const c = logits.shape[1];
-    const mask = tf.oneHot(labels, c).toFloat();
+    const mask = tf.cast(tf.oneHot(labels, c), 'float32');
     const own = tf.sum(tf.mul(logits, mask), 1);
     // The true class pushed to -inf-like so the max runs over the others only.
     const others = tf.max(tf.sub(logits, tf.mul(mask, 1e30)), 1);

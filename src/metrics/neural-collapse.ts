@@ -11,7 +11,7 @@
  * over all unordered pairs i < j of the classes measured. Perfect collapse (every embedding at
  * its class mean, distinct means) gives 0.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { LogitsFn } from './gc.js';
 import type { HostExamples } from './examples.js';
 

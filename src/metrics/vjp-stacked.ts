@@ -11,7 +11,7 @@
  * works. Only for first-order products: the stacked kernels have no gradients, so products that
  * must stay differentiable (explicit GC penalty) use vjps() instead.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { GC_ADD, MAX_POOL_MASK_2X2, MUL_CHANNELS, RELU_GRAD_STACKED, SPREAD_ROWS, UNPOOL_MASKED_2X2 } from '../backend/kernel-names.js';
 import { nodesFromXToY, type EngineInternals, type TapeNode } from './vjp.js';
 

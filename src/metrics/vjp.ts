@@ -10,7 +10,7 @@
  * Backward ops run while an outer tape may be recording (explicit GC penalty: gradients of the
  * products w.r.t. the weights), and are then recorded like any nested tf.grad's.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 /** A node of tfjs-core's gradient tape (engine internals). */
 export interface TapeNode {

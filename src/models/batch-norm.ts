@@ -15,7 +15,7 @@
  * the stacked-GC rules know. The relu has no weights: weights, their names and order, and
  * checkpoints are those of a BatchNormalization layer followed by a ReLU layer.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { batchNormTrain } from '../backend/ops/bn-train.js';
 
 /** Arguments of tf.layers.batchNormalization. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { ModelConfig } from '../config/schema.js';
 import { initializeWeights } from './init.js';
 import type { InputShape } from './input-shape.js';

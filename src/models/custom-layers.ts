@@ -7,7 +7,7 @@
  *   registerGcLayers();
  *   const model = await tf.loadLayersModel('http://host/run/model/model.json');
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { DataError, GcRunError } from '../errors/errors.js';
 import { modelFileReader, modelJsonPath } from '../results/model-io.js';
 import { GcBatchNormalization } from './batch-norm.js';

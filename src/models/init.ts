@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { InitConfig } from '../config/schema.js';
 import { Rng } from '../rng/rng.js';
 

@@ -8,7 +8,7 @@
  * stacked-GC rules (src/metrics/vjp-stacked.ts) know. No weights: a model's weights, their order
  * and checkpoints are those of the add + ReLU (+ pooling) layers it replaces.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { addRelu, addReluMean } from '../backend/ops/residual.js';
 
 /** Arguments of GcResidualJoin: tfjs-layers' layer arguments, plus `pool`. */

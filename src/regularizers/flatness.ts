@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { crossEntropy, sumOfSquares } from '../metrics/classification.js';
 import type { LossFn } from '../metrics/loss.js';
 import type { PenaltyTerm } from './term.js';

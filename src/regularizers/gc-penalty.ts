@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { jacobianSqNorms, type JacobianStrategy } from '../metrics/gc.js';
 import type { PenaltyTerm } from './term.js';
 

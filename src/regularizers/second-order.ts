@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { RunFailure } from '../errors/errors.js';
 
 type GradConfig = Parameters<typeof tf.registerGradient>[0];

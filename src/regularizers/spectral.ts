@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { NamedArray, StatefulPart } from '../results/trainer-state.js';
 import { Rng } from '../rng/rng.js';
 import type { PenaltyTerm } from './term.js';

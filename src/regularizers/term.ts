@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '#tf';
 
 /**
  * The contract every penalty implements and the training loop (src/train/objective.ts) sums:

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { GcRunError } from '../errors/errors.js';
 import { makeFolder, refuseLink, WriteFailure, writeSynced } from './fs-safe.js';
 import { readCheckedWeights, readModelJson } from './model-artifacts.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { RunRecord } from './run-folder.js';
 
 // run.json's types live in the run-folder contract; re-exported for the runner's imports.
@@ -41,8 +41,8 @@ export function collectProvenance(argv: readonly string[] = process.argv): Prove
   return {
     versions: {
       'gc-run': pkg.version,
-      tfjs: tf.version.tfjs,
       'tfjs-core': tf.version['tfjs-core'],
+      'tfjs-layers': tf.version['tfjs-layers'],
       node: process.version,
     },
     host: hostname(),

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { Split } from '../data/split.js';
 import { correctCount, crossEntropy } from '../metrics/classification.js';
 import type { LossFn } from '../metrics/loss.js';

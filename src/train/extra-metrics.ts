@@ -2,7 +2,7 @@
  * Optional per-epoch columns of metrics.csv, present only in runs that enable them: neural
  * collapse (metrics.neural_collapse) and the Polyak step sizes (optimizer.name polyak).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '#tf';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { jacobianStrategyFor } from '../metrics/gc.js';

@@ -1,7 +1,7 @@
 /**
  * GC and the logit-scale columns (margins, ||f||²) of one run, measured on its fixed GC examples.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../metrics/gc.js';

@@ -2,7 +2,7 @@
  * Measurements of a model on given examples, shared by the trainer's per-epoch metrics and
  * gc-measure: GC by method, loss/accuracy/margins, neural collapse (CDNV + embedding GC).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { takeExamples, type Split } from '../data/split.js';
 import { correctCount, crossEntropy } from '../metrics/classification.js';
 import { geometricComplexity, type JacobianStrategy, type LogitsFn } from '../metrics/gc.js';

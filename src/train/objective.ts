@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { RunConfig } from '../config/schema.js';
 import { lossFn, type LossFn } from '../metrics/loss.js';
 import { jacobianStrategyFor } from '../metrics/gc.js';

@@ -6,7 +6,7 @@
  * with L the batch loss (optimum value taken as 0) and ∇L its gradient over all trained
  * variables. No sync reads: h is computed and applied on the device and returned as a tensor.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
 

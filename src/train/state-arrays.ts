@@ -1,5 +1,5 @@
 /** Tensors ↔ the plain arrays of a checkpoint (results/trainer-state.ts). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { NamedArray } from '../results/trainer-state.js';
 
 /** Host copies of named tensors (int32 kept as int32, everything else float32). */

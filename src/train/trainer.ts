@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';

@@ -23,6 +23,8 @@ const LAYER: Record<string, number> = {
   results: 5,
   rng: 5,
   errors: 5,
+  // The TensorFlow.js API ('@tensorflow/tfjs'): below every layer, imports only @tensorflow packages.
+  tf: 6,
 };
 
 const SRC = join(packageRoot(), 'src');

@@ -2,7 +2,7 @@
 // f32x4.max, which must give max's exact results (signed zeros, NaN, infinities).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setupBackends } from '../helpers/compare.js';
 import { simd, ptr } from '../../src/backend/simd.js';

@@ -1,5 +1,5 @@
 import { test, before } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 
 before(setupBackends);

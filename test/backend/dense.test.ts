@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assertMatchesCpu, randn, relErr, setupBackends } from '../helpers/compare.js';
 import { instantiateBuild, ptr, simd, simdBuild, RELAXED_ENV } from '../../src/backend/simd.js';

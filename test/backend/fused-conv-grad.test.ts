@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 import { stockFusedConv2d } from '../../src/backend/ops/fused-conv-grad.js';
 

@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { blockRepeats } from '../../src/backend/wasm/tile.js';

@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, relErr, setupBackends } from '../helpers/compare.js';
 import { installNormGradients, originalGradient } from '../../src/backend/ops/norm-grads.js';
 import { BN_GRAD_SUMS, bnGradSums, MUL_SCALED, mulScaled, originalSquareGradient } from '../../src/backend/ops/bn-fused.js';

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 import { sparseInputGradTuning } from '../../src/backend/wasm/tuning.js';
 import { Rng } from '../../src/rng/rng.js';

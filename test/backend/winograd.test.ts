@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, setupBackends } from '../helpers/compare.js';
 import { SIMD_WASM_PATH } from '../../src/backend/simd.js';
 import { conv2D, fusedConv2D, winogradWorthIt } from '../../src/backend/wasm/winograd.js';

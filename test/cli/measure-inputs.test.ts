@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { measureCommand } from '../../src/cli/measure.js';
 import { MODEL_JSON, saveModel, WEIGHTS_FILE } from '../../src/results/model-io.js';
 import { captureIo } from '../helpers/cli.js';

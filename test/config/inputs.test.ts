@@ -97,7 +97,9 @@ test('--set key=null and Hydra\'s ~key unset an optional key; a required key uns
   assert.deepEqual(applyOverrides(raw, [parseOverride('train.stop_train_acc=null')]).train, { batch_size: 16, epochs: 2 });
   assert.deepEqual(applyOverrides(raw, [parseOverride('~train.stop_train_acc')]).train, { batch_size: 16, epochs: 2 });
   assert.deepEqual(applyOverrides(raw, [parseOverride('~gc')]), { train: raw.train });
-  assert.deepEqual(applyOverrides(raw, [parseOverride('~no.such.key')]), raw, 'unsetting what is absent creates nothing');
+  // Hydra's meaning: ~ removes a key the config sets; one it does not set is an error (and creates nothing).
+  assert.throws(() => applyOverrides(raw, [parseOverride('~no.such.key')]), /--set ~no\.such\.key: the config does not set no\.such\.key/);
+  assert.deepEqual(applyOverrides(raw, [parseOverride('no.such.key=null')]), raw, 'key=null on what is absent creates nothing');
   // Through the CLI: the dry run accepts the unset optional key...
   const { dir, cleanup } = tempDir();
   try {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DataError } from '../../src/errors/errors.js';
 import { sha256Hex } from '../../src/data/integrity.js';
 import { DATA_DIR_ENV, packageRoot, resolveDataRoot } from '../../src/data/paths.js';
-import { DATASETS, loadDataset } from '../../src/data/registry.js';
+import { DATASETS, datasetDir, loadDataset } from '../../src/data/registry.js';
 import { cleanupTempDirs, tempDir } from '../helpers/data-fixtures.js';
 
 after(cleanupTempDirs);
@@ -72,10 +73,13 @@ test('a modified file fails its checksum with file, expected and actual hash', a
   });
 });
 
-test('data root: explicit option beats $GC_DATA_DIR beats <package>/datasets', async () => {
+test('data root: explicit option beats $GC_DATA_DIR beats the per-user folder, never the package folder', async () => {
   assert.equal(resolveDataRoot('/a/b', { [DATA_DIR_ENV]: '/c' }), '/a/b');
   assert.equal(resolveDataRoot(undefined, { [DATA_DIR_ENV]: '/c' }), '/c');
-  assert.equal(resolveDataRoot(undefined, {}), join(packageRoot(), 'datasets'));
+  assert.equal(resolveDataRoot(undefined, { XDG_DATA_HOME: '/x/share' }), '/x/share/gc-run');
+  // A relative XDG_DATA_HOME is ignored (XDG Base Directory spec): ~/.local/share/gc-run.
+  assert.equal(resolveDataRoot(undefined, { XDG_DATA_HOME: 'rel' }), join(homedir(), '.local', 'share', 'gc-run'));
+  assert.equal(resolveDataRoot(undefined, {}), join(homedir(), '.local', 'share', 'gc-run'));
   // The env variable is honoured by loadDataset too.
   const root = await tempDir();
   const saved = process.env[DATA_DIR_ENV];
@@ -85,5 +89,21 @@ test('data root: explicit option beats $GC_DATA_DIR beats <package>/datasets', a
   } finally {
     if (saved === undefined) delete process.env[DATA_DIR_ENV];
     else process.env[DATA_DIR_ENV] = saved;
+  }
+});
+
+test('default folders: the shipped Fashion-MNIST is read from the package, a dataset to download goes to the per-user folder', () => {
+  const saved = { dir: process.env[DATA_DIR_ENV], xdg: process.env.XDG_DATA_HOME };
+  delete process.env[DATA_DIR_ENV];
+  process.env.XDG_DATA_HOME = '/x/share';
+  try {
+    assert.equal(datasetDir('fashion-mnist'), SHIPPED);
+    assert.equal(datasetDir('mnist'), '/x/share/gc-run/mnist');
+    assert.equal(datasetDir('fashion-mnist', '/d'), '/d/fashion-mnist');
+  } finally {
+    if (saved.dir === undefined) delete process.env[DATA_DIR_ENV];
+    else process.env[DATA_DIR_ENV] = saved.dir;
+    if (saved.xdg === undefined) delete process.env.XDG_DATA_HOME;
+    else process.env.XDG_DATA_HOME = saved.xdg;
   }
 });

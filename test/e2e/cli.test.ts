@@ -39,7 +39,7 @@ test('gc-run end to end on a tiny sweep: run folders, CSV header, one row per ep
       assert.equal(record.status, 'complete');
       assert.equal(record.backend, 'cpu');
       assert.equal(record.epochs_done, 2);
-      assert.ok(record.versions.tfjs && record.versions.node);
+      assert.ok(record.versions['tfjs-core'] && record.versions['tfjs-layers'] && record.versions.node);
       const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
       assert.equal(config.optimizer.lr, record.swept['optimizer.lr']);
       assert.equal(config.sweep, undefined);

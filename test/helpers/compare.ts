@@ -3,7 +3,7 @@
  * Not a test file itself (no `.test.` in the name).
  */
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
 import { registerSecondOrderGradients } from '../../src/regularizers/second-order.js';

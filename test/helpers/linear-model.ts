@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { Rng } from '../../src/rng/rng.js';
 
 /** Float32-representable standard normals from `rng`, as plain numbers (float64 oracles use them too). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import '@tensorflow/tfjs-backend-wasm';
 
 /** Switches tfjs to `name` for a test file (cpu by default: the reference backend). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { selectBackend, type BackendInfo } from '../../src/backend/select.js';
 import { requirement, type Requirement } from './requirements.js';
 

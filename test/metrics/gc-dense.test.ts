@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { selectBackend } from '../../src/backend/select.js';
 import { geometricComplexity, jacobianSqNorms, jacobianStrategyFor, type LogitsFn } from '../../src/metrics/gc.js';
 import { DenseJacobian } from '../../src/metrics/gc-dense.js';

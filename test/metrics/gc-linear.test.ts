@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { geometricComplexity, type LogitsFn } from '../../src/metrics/gc.js';
 import { projectedGeometricComplexity } from '../../src/metrics/gc-projection.js';
 import type { HostExamples } from '../../src/metrics/examples.js';
@@ -30,7 +30,7 @@ test('GC passes copy each example O(1) times on wasm, not once per batch (exact 
   const rng = new Rng(3);
   const [n, d, c, bs] = [256, 48, 4, 8];
   const W = tf.tensor2d(Float32Array.from({ length: d * c }, () => rng.normal()), [d, c]);
-  const f: LogitsFn = (x) => tf.tanh(tf.matMul(x.reshape([x.shape[0], d]), W)) as tf.Tensor2D;
+  const f: LogitsFn = (x) => tf.tanh(tf.matMul(tf.reshape(x, [x.shape[0], d]), W)) as tf.Tensor2D;
   const host: HostExamples = { x: Float32Array.from({ length: n * d }, () => rng.normal()), n, shape: [d, 1, 1] };
   const x = tf.tensor4d(host.x, [n, d, 1, 1]);
   const before = tf.memory().numTensors;

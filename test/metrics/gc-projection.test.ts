@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { geometricComplexity, jacobianSqNorms, type LogitsFn } from '../../src/metrics/gc.js';
 import { projectedGeometricComplexity, projectedJacobianSqNorms, sphereDirections } from '../../src/metrics/gc-projection.js';
 import { Rng } from '../../src/rng/rng.js';

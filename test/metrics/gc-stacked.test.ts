@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { geometricComplexity, jacobianSqNorms, type LogitsFn } from '../../src/metrics/gc.js';
 import { canStack } from '../../src/metrics/vjp-stacked.js';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';
@@ -47,7 +47,7 @@ test('stacked strategy, affine model: GC equals ||W||_F^2 (cpu and wasm, one and
     const wArr = Float64Array.from({ length: d * c }, () => rng.normal());
     const W = tf.tensor2d(Float32Array.from(wArr), [d, c]);
     const b = tf.tensor1d(Float32Array.from({ length: c }, () => rng.normal()));
-    const f: LogitsFn = (x) => tf.add(tf.matMul(x.reshape([x.shape[0], d]), W), b) as tf.Tensor2D;
+    const f: LogitsFn = (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], d]), W), b) as tf.Tensor2D;
     const x = randn([7, 3, 4, 1], 7);
     const expected = wArr.reduce((s, v) => s + Math.fround(v) ** 2, 0);
     for (const bs of [1, 3, 7]) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { geometricComplexity, jacobianSqNorms, type LogitsFn } from '../../src/metrics/gc.js';
 import { Rng } from '../../src/rng/rng.js';
 import { relDiff, useBackend } from '../helpers/tf.js';
@@ -16,7 +16,7 @@ test('affine model: GC equals ||W||_F^2 exactly (any input, any batch size)', as
   const wArr = randn(rng, d * c);
   const W = tf.tensor2d(Float32Array.from(wArr), [d, c]);
   const b = tf.tensor1d(Float32Array.from(randn(rng, c)));
-  const f: LogitsFn = (x) => tf.add(tf.matMul(x.reshape([x.shape[0], d]), W), b) as tf.Tensor2D;
+  const f: LogitsFn = (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], d]), W), b) as tf.Tensor2D;
   const x = tf.tensor4d(Float32Array.from(randn(rng, 7 * d)), [7, 3, 4, 1]);
   const expected = wArr.reduce((s, v) => s + Math.fround(v) ** 2, 0);
   for (const bs of [1, 3, 7]) {

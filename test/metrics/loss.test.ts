@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { crossEntropy } from '../../src/metrics/classification.js';
 import { lossFn, meanSquaredError } from '../../src/metrics/loss.js';
 import { flatnessTerm } from '../../src/regularizers/flatness.js';

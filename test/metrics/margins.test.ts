@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { margins, marginStats } from '../../src/metrics/margins.js';
 import { useBackend } from '../helpers/tf.js';
 

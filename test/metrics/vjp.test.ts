@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { jacobianSqNorms } from '../../src/metrics/gc.js';
 import { vjps } from '../../src/metrics/vjp.js';
 import { registerWasmKernels } from '../../src/backend/wasm/index.js';

@@ -6,7 +6,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, relErr, setupBackends } from '../helpers/compare.js';
 import { batchNormTrain } from '../../src/backend/ops/bn-train.js';
 import { BN_TRAIN } from '../../src/backend/wasm/bn-train.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { ModelSchema } from '../../src/config/schema.js';
 import { buildModel } from '../../src/models/build.js';
 import { drawKernel, fans } from '../../src/models/init.js';

@@ -6,7 +6,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { assertMatchesCpu, randn, relErr, setupBackends } from '../helpers/compare.js';
 import { ADD_RELU, ADD_RELU_MEAN, ADD_RELU_MEAN_GRAD, addRelu, addReluMean } from '../../src/backend/ops/residual.js';
 import { GcResidualJoin, residualJoin } from '../../src/models/residual-join.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { ModelSchema } from '../../src/config/schema.js';
 import { buildModel } from '../../src/models/build.js';
 import { loadModel } from '../../src/models/custom-layers.js';

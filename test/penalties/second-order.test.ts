@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { flatnessTerm } from '../../src/regularizers/flatness.js';
 import { jacobianStrategyFor } from '../../src/metrics/gc.js';
 import { gcPenaltyTerm } from '../../src/regularizers/gc-penalty.js';

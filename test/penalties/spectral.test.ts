@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { kernelMatrix, SpectralNorms, spectralTerm } from '../../src/regularizers/spectral.js';
 import type { StepContext } from '../../src/regularizers/term.js';
 import { weightDecayTerm } from '../../src/regularizers/weight-decay.js';
@@ -40,7 +40,7 @@ async function measured(values: number[], shape: number[], iters = 50): Promise<
 
 test('kernelMatrix: dense kept, conv [kh,kw,cin,cout] reshaped row-major to [kh·kw·cin, cout]', async () => {
   await useBackend('cpu');
-  const k = tf.range(0, 2 * 3 * 4 * 5).reshape([2, 3, 4, 5]);
+  const k = tf.reshape(tf.range(0, 2 * 3 * 4 * 5), [2, 3, 4, 5]);
   const m = kernelMatrix(k);
   assert.deepEqual(m.shape, [24, 5]);
   // Entry (kh=1, kw=2, cin=3, cout=4) sits at row (1·3 + 2)·4 + 3 = 23, column 4.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { RunConfigSchema } from '../../src/config/schema.js';
 import { RunFailure } from '../../src/errors/errors.js';
 import { buildModel } from '../../src/models/build.js';

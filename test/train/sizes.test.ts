@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { RunConfigSchema } from '../../src/config/schema.js';
 import type { LoadedDataset } from '../../src/data/registry.js';
 import type { Split } from '../../src/data/split.js';

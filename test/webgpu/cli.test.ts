@@ -7,7 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { gcRun as gcRunInProcess } from '../../src/cli/gc-run.js';
 import { gcRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -10,7 +10,7 @@
  * ops below fall back to the equivalent tfjs-core expressions where the current backend lacks
  * the kernel or the layout is not the one handled.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, hasKernel, type Info } from '../kernel-call.js';

@@ -27,7 +27,7 @@
  * Where the current backend lacks the kernels (cpu, tensorflow) or the layout is not handled,
  * the ops compute the same values from tfjs-core ops (tf.moments + tf.batchNorm).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { bnGradSums } from './bn-fused.js';
 import { BN_MOMENTS, BN_RELU_GRAD_SUMS, BN_TRAIN, CHANNEL_AFFINE, CHANNEL_AFFINE_RELU } from '../kernel-names.js';
 import { hasKernel, outerTapeRecording } from '../kernel-call.js';

@@ -11,7 +11,7 @@
  * ops are exactly those of tfjs-core's fused conv2d, so values (training included) are unchanged.
  * Everything else (activations, PReLU, NCHW, rank-3 input, dilations) goes to the original op.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 

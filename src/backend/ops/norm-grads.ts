@@ -16,7 +16,7 @@
  * tfjs-core's Mean gradient is div(mul(dy, ones(x.shape)), n): three full-size buffers (Fill,
  * Multiply, RealDiv). broadcastTo(dy / n) gives the same values (dy*1 is exact) with one.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { bnGradSums } from './bn-fused.js';
 
 const originals = new Map<string, tf.GradConfig>();

@@ -6,7 +6,7 @@
  * tfjs-core's expression otherwise. `GcReluGrad` is linear in dy, so its own gradient is itself
  * (w.r.t. dy) and zero (w.r.t. x, piecewise constant), as the original's second order is.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import type { Info } from '../kernel-call.js';

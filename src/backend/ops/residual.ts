@@ -13,7 +13,7 @@
  * Each gradient thunk returns its own tensor (a clone, sharing storage): the tape may dispose
  * what a thunk returns.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, hasKernel, type Info, outerTapeRecording } from '../kernel-call.js';

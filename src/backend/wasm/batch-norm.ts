@@ -5,7 +5,7 @@
  * scale / sqrt(variance + epsilon) per channel once and run one SIMD pass. Other layouts and
  * dtypes go to the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';

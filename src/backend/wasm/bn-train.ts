@@ -16,7 +16,7 @@
  * so they have no gradients of their own.
  * Callers (bn-train.ts) only run them on the layouts checked there.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';

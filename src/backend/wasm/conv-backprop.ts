@@ -3,7 +3,7 @@
  * is far faster than the stock direct loops (Conv2DBackpropInput) and fills a gap
  * (stock wasm has no Conv2DBackpropFilter). NHWC only, dilation 1 (as tfjs' conv gradients).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { call, free, padOrCrop, reshape, transpose, type Info } from '../kernel-call.js';
 import { filterGradDirect, handlesFilterGrad } from './filter-grad.js';

@@ -9,7 +9,7 @@
  * 3.16/2.50, 3->64 5x5 34.1/23.8, 4->4 2.55/1.72, 1->8 0.78/0.46: ours wins on every shape
  * tried, so every Cin <= 4 conv that Winograd does not take is ours.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';

@@ -9,7 +9,7 @@
  * Anything else (int32/bool, both operands broadcast, interleaved broadcast axes) goes to the
  * stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';

@@ -8,7 +8,7 @@
  * - otherwise a direct GEMM over pixels reading the zero-padded input in place (assembly/filter-grad.ts,
  *   ~50 GFLOP/s; resblock stem 3->64: 154 -> 12 ms; cnn 1->32: 12 -> 1.5 ms; 64->64 would be 200 ms).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, type Info } from '../kernel-call.js';

@@ -5,7 +5,7 @@
  * measurement only); vjp-stacked falls back to tf ops on backends without them.
  * SIMD sources: src/backend/wasm/assembly/{gc-backward,pooling}.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import type { SimdExports } from '../kernels.generated.js';

@@ -2,7 +2,7 @@
  * Faster / missing TensorFlow.js wasm kernels for training and GC computation on CPU.
  * Call `registerWasmKernels()` once the wasm backend is selected.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import { captureStock } from '../kernel-call.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';

@@ -6,7 +6,7 @@
  * is not one value per output column, batch shapes that are neither equal nor 1) go to the stock
  * kernel, transposes made explicit.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, stockKernel, transpose, type Info } from '../kernel-call.js';

@@ -5,7 +5,7 @@
  * are all negative route the gradient nowhere (measured: 3 of 8 windows lost on a random input).
  * Ties go to the first maximum in row-major window order, as on the cpu backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { stockKernel, type Info } from '../kernel-call.js';
 import { ptr, simd } from '../simd.js';

@@ -6,7 +6,7 @@
  * kernel (wasm/assembly/reduce.ts) sums 8 channels at a time down blocks of rows, reading X once;
  * the per-block partial sums keep the float32 accumulation error small.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';

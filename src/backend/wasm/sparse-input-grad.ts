@@ -6,7 +6,7 @@
  * from the measured non-zero fraction of a sample of dy; dense dy keeps the dense paths.
  * Stride 1, dilation 1, NHWC float32 only (callers fall back otherwise).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import type { SimdExports } from '../kernels.generated.js';

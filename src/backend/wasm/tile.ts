@@ -6,7 +6,7 @@
  * Mean gradient broadcasting a [N,1,1,C] to [N,H,W,C]) and the broadcast axes are contiguous
  * after merging, we do the same per leading block. Other cases go to the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { stockKernel, type Info } from '../kernel-call.js';
 import { rowBroadcast } from './elementwise.js';

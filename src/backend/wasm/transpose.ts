@@ -10,7 +10,7 @@
  * [1,2,0,3] whose contiguous rows the stock kernel already copies fast (measured faster than
  * per-row `set` in JS), goes to the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';

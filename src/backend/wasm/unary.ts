@@ -8,7 +8,7 @@
  * storage and bump its reference count, as tfjs's cpu and webgl backends do. Cast to the same
  * dtype is an Identity too (the Relu and Square gradients cast float32 to float32).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simd, ptr } from '../simd.js';
 import { stockKernel, type Info } from '../kernel-call.js';

@@ -12,7 +12,7 @@
  * (27% waste), so no fewer flops here; its float32 error (simulated, 64->64, He init) is
  * ~1.1-1.3e-5 of max |y| against ~6e-6 for F(4x4).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '#tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ptr, simd } from '../simd.js';
 import { free, stockKernel, type Info } from '../kernel-call.js';
