@@ -3,10 +3,9 @@
  * network) with the summary tables, run lists, plots and the reproduction table.
  */
 import type { Sweep } from './aggregate.js';
-import type { ReproRow } from './repro.js';
+import { reproTable, REPRO_EXPLAIN, type ReproRow, type Verdict } from './repro.js';
 import { sweepRunsTable, sweepSummaryTable } from './tables.js';
-import { fmtRho, fmtStat } from './format.js';
-import { formatKnobValue, RUN_STATES } from './aggregate.js';
+import { RUN_STATES } from './aggregate.js';
 import type { RenderedPlot } from './render.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -24,7 +23,7 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;
 tr.failed td{background:#fdecea}tr.incomplete td{background:#fff6e0}tr.invalid td{background:#eeeeee}
 .badge{display:inline-block;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600}
 .badge.done{background:#e3f2e1;color:#256029}.badge.failed{background:#d62728;color:#fff}.badge.incomplete{background:#ff9f1c;color:#222}.badge.invalid{background:#7f7f7f;color:#fff}
-.yes{color:#256029;font-weight:600}.no{color:#b71c1c;font-weight:600}
+.yes{color:#256029;font-weight:600}.no{color:#b71c1c;font-weight:600}.weak{color:#8a6d00;font-weight:600}
 .warn{background:#fff6e0;border-left:4px solid #ff9f1c;padding:6px 10px}
 figure{margin:16px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-weight:600;margin-bottom:4px}
@@ -70,17 +69,17 @@ ${table(runs.headers, runRows, (i) => (s.runs[i].state === 'done' ? '' : s.runs[
 
 function reproSection(rows: ReproRow[]): string {
   if (rows.length === 0) return '<p>No swept knobs found in these results.</p>';
-  const body = rows.map((r) => [
-    esc(r.experiment),
-    `<code>${esc(r.key)}</code>`,
-    esc(r.measure),
-    r.values.map((v) => esc(formatKnobValue(v.value))).join(' → '),
-    r.values.map((v) => esc(fmtStat(v.finalValue))).join(' → '),
-    r.expected === 1 ? '↑' : r.expected === -1 ? '↓' : '?',
-    `${esc(fmtRho(r.rho))} (n=${r.n})`,
-    r.agrees === null ? 'n/a' : r.agrees ? '<span class="yes">yes</span>' : '<span class="no">NO</span>',
-  ]);
-  return table(['sweep', 'knob key', 'measure', 'knob values', 'mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'], body);
+  const t = reproTable(rows);
+  const verdictCls: Record<Verdict, string> = { yes: 'yes', no: 'no', inconclusive: 'weak', 'not enough data': 'weak', undetermined: '', 'n/a': '' };
+  const body = t.rows.map((cells, i) =>
+    cells.map((c, j) => {
+      if (j === 1) return `<code>${esc(c)}</code>`;
+      if (j === cells.length - 1) return `<span class="${verdictCls[rows[i].measures[0].verdict]}">${esc(c)}</span>`;
+      return esc(c);
+    }),
+  );
+  return `${table(t.headers, body)}
+<p class="meta">${esc(REPRO_EXPLAIN)}</p>`;
 }
 
 /** Builds the self-contained report page. */
