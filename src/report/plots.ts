@@ -12,7 +12,7 @@ const STATE_ORDER = [...RUN_STATES];
 /** Tableau-10: distinct, colour-blind-aware; cycled for more than ten knob values. */
 const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
 /** Explicit knob → colour scale so every layer and plot colours a knob value alike. */
-const knobScale = (labels: string[]) => ({ domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) });
+export const knobScale = (labels: string[]) => ({ domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) });
 
 /** The plots of a report, by file stem. */
 export type PlotName = 'gc-vs-epoch' | 'test-acc-vs-epoch' | 'final-gc-vs-knob' | 'final-gc-vs-test-acc';
@@ -24,7 +24,20 @@ export function spansDecades(values: number[]): boolean {
   return Math.max(...v) / Math.min(...v) >= 10;
 }
 
-const scaleFor = (values: number[]) => (spansDecades(values) ? { type: 'log' as const } : { zero: false });
+/**
+ * A scale whose domain is the data's extent (nice: false, so an lr axis ending at 0.3 does not run
+ * to 1), padded by a few pixels: log when positive values span a decade, symlog when they do
+ * and 0 is among them (a log axis cannot show 0; linear would stack 0 and 0.001), else linear.
+ */
+export function scaleFor(values: number[]): Record<string, unknown> {
+  const v = values.filter((x) => Number.isFinite(x));
+  const pos = v.filter((x) => x > 0);
+  if (spansDecades(v)) return { type: 'log', nice: false, padding: 12 };
+  if (v.some((x) => x === 0) && v.every((x) => x >= 0) && spansDecades(pos)) {
+    return { type: 'symlog', constant: Math.min(...pos), nice: false, padding: 12 };
+  }
+  return { zero: false, nice: false, padding: 12 };
+}
 const knobTitle = (s: Sweep) => s.knobKeys.join(' × ') || 'runs';
 const domain = (s: Sweep) => s.groups.map((g) => g.label);
 const finite = (x: number | null): x is number => x !== null && Number.isFinite(x);
@@ -39,7 +52,7 @@ function concat(title: string, panels: object[]): TopLevelSpec {
       scale: { x: 'independent', y: 'independent', color: 'independent', strokeDash: 'independent', shape: 'independent' },
       legend: { color: 'independent', strokeDash: 'independent', shape: 'independent' },
     },
-    config: { font: FONT, background: 'white', legend: { labelLimit: 260 }, title: { anchor: 'start' } },
+    config: { font: FONT, background: 'white', legend: { labelLimit: 260, titleLimit: 400 }, title: { anchor: 'start' } },
   } as TopLevelSpec;
 }
 
