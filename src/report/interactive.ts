@@ -132,7 +132,8 @@ function curveTemplate(s: Sweep, c: CurveMetric): object {
   const knobTitle = s.knobKeys.join(' × ') || 'runs';
   const labels = s.groups.map((g) => g.label);
   const x = { field: T.x, type: 'quantitative', title: T.xTitle, scale: { zero: false, nice: false }, axis: { tickMinStep: T.xStep } };
-  const yScale = c.gcLike ? { type: T.yScale } : { zero: false };
+  // Domains fit the data (no rounding out to the next decade on a log axis).
+  const yScale = c.gcLike ? { type: T.yScale, nice: false } : { zero: false, nice: false };
   const y = { field: 'value', type: 'quantitative', title: c.title, scale: yScale };
   const color = { field: 'knob', type: 'nominal', title: `${knobTitle} (click to toggle)`, scale: knobScale(labels), legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };
   const plain = { field: 'knob', type: 'nominal', scale: knobScale(labels) };

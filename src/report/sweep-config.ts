@@ -3,7 +3,11 @@
  * loss and GC measurement its runs used, read from their config.json files. A key whose value
  * differs across runs is shown as swept (a knob) or as its distinct values.
  */
+import { PAPER_KNOBS } from '../config/knobs.js';
 import { flatten, type Sweep } from './aggregate.js';
+
+/** Penalty strengths (λ) among the regularizers.* keys; the others are their settings. */
+const STRENGTHS = Object.values(PAPER_KNOBS).map((k) => k.key).filter((k) => k.startsWith('regularizers.'));
 
 /** One header line: a label and its text. */
 export interface ConfigLine {
@@ -49,7 +53,7 @@ export function sweepConfigLines(s: Sweep): ConfigLine[] {
       ? `flow time lr × step ≥ ${one('train.flow_time')} (at most ${epochs})`
       : epochs;
   const regs = [...vals.keys()]
-    .filter((k) => k.startsWith('regularizers.') && (s.knobKeys.includes(k) || vals.get(k)!.some((v) => typeof v === 'number' && v !== 0)))
+    .filter((k) => STRENGTHS.includes(k) && (s.knobKeys.includes(k) || vals.get(k)!.some((v) => typeof v === 'number' && v !== 0)))
     .map((k) => `${k.slice('regularizers.'.length)} ${one(k)}`);
   const lines: ConfigLine[] = [
     { label: 'model', text: group('model') },
