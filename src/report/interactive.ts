@@ -74,7 +74,7 @@ function runRows(s: Sweep, metrics: CurveMetric[]) {
 /**
  * Seed means per knob value and epoch, over done runs, for each metric. part 'full': every done
  * seed of the value measured there; 'tail': fewer (its first point repeats the last full one so
- * the lines join), `label` "n=k/N" where the count drops. Axis values are seed means too.
+ * the lines join), its last point labelled "n=k/N". Axis values are seed means too.
  */
 function meanRows(s: Sweep, metrics: CurveMetric[], floor: Record<string, number>) {
   const out: Record<string, unknown>[] = [];
@@ -105,11 +105,12 @@ function meanRows(s: Sweep, metrics: CurveMetric[], floor: Record<string, number
         if (sd !== null) Object.assign(p, { lo: v - sd, hi: v + sd, lo_pos: Math.max(v - sd, floor[c.key]) });
         const part = rows.length === nDone ? 'full' : 'tail';
         if (part === 'tail' && prev && prev.part === 'full') out.push({ ...prev, part: 'tail', label: null });
-        const label: string | null = part === 'tail' && (!prev || prev.n !== rows.length) ? `n=${rows.length}/${nDone}` : null;
-        const row: Record<string, unknown> = { ...p, part, label };
+        const row: Record<string, unknown> = { ...p, part, label: null };
         out.push(row);
         prev = row;
       }
+      // The tail's end says how many seeds are left there.
+      if (prev && prev.part === 'tail') prev.label = `n=${prev.n}/${nDone}`;
     }
   }
   return out;

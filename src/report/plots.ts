@@ -70,7 +70,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
   const yTitle = metric === 'gc' ? 'geometric complexity' : 'test accuracy';
   const panels = sweeps.map((s) => {
     // Solid mean only where every done seed of the value has data; after that, where seeds have
-    // stopped (stop rule, flow time), a dashed tail from the last full point, labelled n=k/N.
+    // stopped (stop rule, flow time), a dashed tail from the last full point, its end labelled n=k/N.
     const split = s.groups.map((g) => {
       const N = g.runs.filter((r) => r.state === 'done' && r.metrics.some((m) => finite(m[metric]))).length;
       const pts = g.curves[metric];
@@ -85,7 +85,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
     const tails = split.flatMap(({ g, N, tail }) =>
       tail.map((p, i) => ({
         knob: g.label, epoch: p.epoch, value: p.mean, kind: TAIL_KIND,
-        label: i > 0 && p.n !== tail[i - 1].n ? `n=${p.n}/${N}` : '',
+        label: i === tail.length - 1 ? `n=${p.n}/${N}` : '',
       })),
     );
     const others = s.runs
