@@ -44,6 +44,11 @@ export function scaleFor(values: number[]): Record<string, unknown> {
   }
   return { zero: false, nice: false, padding: 12 };
 }
+/** Ticks at the knob values themselves (a log or symlog axis otherwise labels 0.02, 0.04, …). */
+const knobTicks = (values: number[]) => {
+  const v = [...new Set(values.filter((x) => Number.isFinite(x)))].sort((a, b) => a - b);
+  return v.length <= 12 ? { values: v, format: '~g', labelOverlap: true } : {};
+};
 const knobTitle = (s: Sweep) => s.knobKeys.join(' × ') || 'runs';
 const domain = (s: Sweep) => s.groups.map((g) => g.label);
 const finite = (x: number | null): x is number => x !== null && Number.isFinite(x);
@@ -173,7 +178,7 @@ export function finalVsKnobSpec(sweeps: Sweep[]): TopLevelSpec {
       .map((g) => ({ x: xOf(g.knob, g.label), gc: g.finalValue.mean, knob: g.label }));
     const xVals = numeric ? s.groups.map((g) => g.knob[s.knobKeys[0]] as number) : [];
     const x = numeric
-      ? { field: 'x', type: 'quantitative', title: knobTitle(s), scale: scaleFor(xVals) }
+      ? { field: 'x', type: 'quantitative', title: knobTitle(s), scale: scaleFor(xVals), axis: knobTicks(xVals) }
       : { field: 'x', type: 'ordinal', title: knobTitle(s), sort: domain(s), scale: { domain: domain(s) }, axis: { labelAngle: -30 } };
     const yScale = scaleFor(points.map((p) => p.gc as number));
     const y = { field: 'gc', type: 'quantitative', title: 'final GC', scale: yScale };

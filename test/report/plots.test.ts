@@ -46,6 +46,7 @@ test('one panel per sweep with its own legend title; log axis when values span d
   assert.equal(spansDecades([0, 1, 100]), false, 'log needs positive values');
   const knob = finalVsKnobSpec([lr]) as any;
   assert.equal(knob.concat[0].layer[1].encoding.x.scale.type, 'log');
+  assert.deepEqual(knob.concat[0].layer[1].encoding.x.axis.values, [0.01, 0.1, 1], 'ticks at the knob values');
   assert.equal((finalVsKnobSpec([bs]) as any).concat[0].layer[1].encoding.x.scale.type, undefined);
 });
 
