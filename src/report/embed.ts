@@ -76,6 +76,7 @@ export const PAGE_SCRIPT = `(function () {
     var axisSel = root.querySelector('select.x-axis'), logY = root.querySelector('input.log-y'), seeds = root.querySelector('input.seeds');
     function curves() {
       var axis = s.axes.filter(function (a) { return a.key === axisSel.value; })[0];
+      if (!axis) return; // no run has a metrics row yet
       s.curves.forEach(function (c, j) {
         var spec = fill(c.template, axis, logY.checked);
         if (!seeds.checked) spec.layer = spec.layer.filter(function (l) { return l.name !== 'seeds'; });
