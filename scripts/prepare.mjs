@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 if (process.env.npm_command === 'pack' || process.env.npm_command === 'publish') process.exit(0);
 const require = createRequire(import.meta.url);
-const missing = ['assemblyscript/package.json', 'typescript/package.json'].filter((m) => {
+const missing = ['assemblyscript/package.json', 'typescript/package.json', 'esbuild/package.json'].filter((m) => {
   try {
     require.resolve(m);
     return false;

@@ -40,6 +40,8 @@ export interface RunSummary {
   /** Why the run is invalid (empty unless state is 'invalid'). */
   problems: string[];
   metrics: MetricsRow[];
+  /** The run's resolved config.json (the report's per-sweep config header reads it). */
+  config: Record<string, unknown>;
 }
 
 /** Mean and sample std over the done runs of a knob value; std null when n < 2. */
@@ -192,6 +194,7 @@ function summarise(r: RunData, keys: string[], sel: Selection): RunSummary & { r
     error: r.record.error?.message ?? null,
     problems: r.problems,
     metrics: r.metrics,
+    config: r.config,
     reason,
   };
 }

@@ -9,10 +9,16 @@ import { RUN_STATES, type Sweep } from './aggregate.js';
 export const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 const PANEL = { width: 320, height: 220 };
 const STATE_ORDER = [...RUN_STATES];
+/** Line kind of a mean curve's tail, where fewer than all done seeds remain. */
+const TAIL_KIND = 'mean, fewer seeds (tail)';
+/** Dash pattern per line kind, so a kind looks the same in every panel. */
+const DASHES: Record<string, number[]> = {
+  'mean over done seeds': [1, 0], [TAIL_KIND]: [4, 4], 'failed run': [6, 3], 'incomplete run': [2, 2], 'invalid run': [8, 2, 2, 2],
+};
 /** Tableau-10: distinct, colour-blind-aware; cycled for more than ten knob values. */
 const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
 /** Explicit knob → colour scale so every layer and plot colours a knob value alike. */
-const knobScale = (labels: string[]) => ({ domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) });
+export const knobScale = (labels: string[]) => ({ domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) });
 
 /** The plots of a report, by file stem. */
 export type PlotName = 'gc-vs-epoch' | 'test-acc-vs-epoch' | 'final-gc-vs-knob' | 'final-gc-vs-test-acc';
@@ -24,7 +30,25 @@ export function spansDecades(values: number[]): boolean {
   return Math.max(...v) / Math.min(...v) >= 10;
 }
 
-const scaleFor = (values: number[]) => (spansDecades(values) ? { type: 'log' as const } : { zero: false });
+/**
+ * A scale whose domain is the data's extent (nice: false, so an lr axis ending at 0.3 does not run
+ * to 1), padded by a few pixels: log when positive values span a decade, symlog when they do
+ * and 0 is among them (a log axis cannot show 0; linear would stack 0 and 0.001), else linear.
+ */
+export function scaleFor(values: number[]): Record<string, unknown> {
+  const v = values.filter((x) => Number.isFinite(x));
+  const pos = v.filter((x) => x > 0);
+  if (spansDecades(v)) return { type: 'log', nice: false, padding: 12 };
+  if (v.some((x) => x === 0) && v.every((x) => x >= 0) && spansDecades(pos)) {
+    return { type: 'symlog', constant: Math.min(...pos), nice: false, padding: 12 };
+  }
+  return { zero: false, nice: false, padding: 12 };
+}
+/** Ticks at the knob values themselves (a log or symlog axis otherwise labels 0.02, 0.04, …). */
+const knobTicks = (values: number[]) => {
+  const v = [...new Set(values.filter((x) => Number.isFinite(x)))].sort((a, b) => a - b);
+  return v.length <= 12 ? { values: v, format: '~g', labelOverlap: true } : {};
+};
 const knobTitle = (s: Sweep) => s.knobKeys.join(' × ') || 'runs';
 const domain = (s: Sweep) => s.groups.map((g) => g.label);
 const finite = (x: number | null): x is number => x !== null && Number.isFinite(x);
@@ -39,7 +63,7 @@ function concat(title: string, panels: object[]): TopLevelSpec {
       scale: { x: 'independent', y: 'independent', color: 'independent', strokeDash: 'independent', shape: 'independent' },
       legend: { color: 'independent', strokeDash: 'independent', shape: 'independent' },
     },
-    config: { font: FONT, background: 'white', legend: { labelLimit: 260 }, title: { anchor: 'start' } },
+    config: { font: FONT, background: 'white', legend: { labelLimit: 260, titleLimit: 400 }, title: { anchor: 'start' } },
   } as TopLevelSpec;
 }
 
@@ -50,8 +74,24 @@ function concat(title: string, panels: object[]): TopLevelSpec {
 export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelSpec {
   const yTitle = metric === 'gc' ? 'geometric complexity' : 'test accuracy';
   const panels = sweeps.map((s) => {
-    const means = s.groups.flatMap((g) =>
-      g.curves[metric].map((p) => ({ knob: g.label, epoch: p.epoch, value: p.mean, n: p.n, kind: 'mean over done seeds' })),
+    // Solid mean only where every done seed of the value has data; after that, where seeds have
+    // stopped (stop rule, flow time), a dashed tail from the last full point, its end labelled n=k/N.
+    const split = s.groups.map((g) => {
+      const N = g.runs.filter((r) => r.state === 'done' && r.metrics.some((m) => finite(m[metric]))).length;
+      const pts = g.curves[metric];
+      const full = pts.filter((p) => p.n === N);
+      const lastFull = full[full.length - 1];
+      const rest = pts.filter((p) => p.n < N);
+      return { g, N, full, tail: rest.length && lastFull ? [lastFull, ...rest] : rest };
+    });
+    const means = split.flatMap(({ g, full }) =>
+      full.map((p) => ({ knob: g.label, epoch: p.epoch, value: p.mean, n: p.n, kind: 'mean over done seeds' })),
+    );
+    const tails = split.flatMap(({ g, N, tail }) =>
+      tail.map((p, i) => ({
+        knob: g.label, epoch: p.epoch, value: p.mean, kind: TAIL_KIND,
+        label: i === tail.length - 1 ? `n=${p.n}/${N}` : '',
+      })),
     );
     const others = s.runs
       .filter((r) => r.state !== 'done')
@@ -60,16 +100,16 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
           .filter((m) => finite(m[metric]))
           .map((m) => ({ knob: r.knobLabel, epoch: m.epoch, value: m[metric], run: r.id, kind: `${r.state} run` })),
       );
-    const allValues = [...means.map((d) => d.value), ...others.map((d) => d.value as number)];
+    const allValues = [...means.map((d) => d.value), ...tails.map((d) => d.value), ...others.map((d) => d.value as number)];
     const log = metric === 'gc' && spansDecades(allValues);
     // On a log axis a band reaching ≤ 0 is cut at the smallest plotted value / 10.
     const floor = log ? Math.min(...allValues) / 10 : -Infinity;
-    const bands = s.groups.flatMap((g) =>
-      g.curves[metric]
+    const bands = split.flatMap(({ g, full }) =>
+      full
         .filter((p) => p.std !== null)
         .map((p) => ({ knob: g.label, epoch: p.epoch, lo: Math.max(p.mean - p.std!, floor), hi: p.mean + p.std! })),
     );
-    const kinds = ['mean over done seeds', ...STATE_ORDER.filter((st) => st !== 'done' && s.runs.some((r) => r.state === st)).map((st) => `${st} run`)];
+    const kinds = ['mean over done seeds', ...(tails.length ? [TAIL_KIND] : []), ...STATE_ORDER.filter((st) => st !== 'done' && s.runs.some((r) => r.state === st)).map((st) => `${st} run`)];
     // Legends show strokes (the band layer's fill swatch would otherwise win).
     const stroke = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 300, symbolOpacity: 1 };
     const color = { field: 'knob', type: 'nominal', title: knobTitle(s), scale: knobScale(domain(s)), legend: stroke };
@@ -77,7 +117,7 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
     const yScale = log ? { type: 'log' } : metric === 'gc' ? { zero: true } : { zero: false };
     const dash = {
       field: 'kind', type: 'nominal', title: 'line', legend: { ...stroke, encode: { symbols: { update: { stroke: { value: '#444' }, fill: { value: 'transparent' } } } } },
-      scale: { domain: kinds, range: [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]].slice(0, kinds.length) },
+      scale: { domain: kinds, range: kinds.map((k) => DASHES[k]) },
     };
     return {
       title: { text: s.experiment, subtitle: log ? `${yTitle} on a log axis` : '' },
@@ -104,6 +144,16 @@ export function curveSpec(sweeps: Sweep[], metric: 'gc' | 'test_acc'): TopLevelS
             detail: { field: 'run' },
           },
         },
+        {
+          data: { values: tails },
+          mark: { type: 'line', strokeWidth: 1.5 },
+          encoding: { x, y: { field: 'value', type: 'quantitative', scale: yScale, title: yTitle }, color, strokeDash: dash },
+        },
+        {
+          data: { values: tails.filter((t) => t.label) },
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, fontSize: 9 },
+          encoding: { x, y: { field: 'value', type: 'quantitative', scale: yScale, title: yTitle }, text: { field: 'label' }, color },
+        },
       ],
     };
   });
@@ -128,7 +178,7 @@ export function finalVsKnobSpec(sweeps: Sweep[]): TopLevelSpec {
       .map((g) => ({ x: xOf(g.knob, g.label), gc: g.finalValue.mean, knob: g.label }));
     const xVals = numeric ? s.groups.map((g) => g.knob[s.knobKeys[0]] as number) : [];
     const x = numeric
-      ? { field: 'x', type: 'quantitative', title: knobTitle(s), scale: scaleFor(xVals) }
+      ? { field: 'x', type: 'quantitative', title: knobTitle(s), scale: scaleFor(xVals), axis: knobTicks(xVals) }
       : { field: 'x', type: 'ordinal', title: knobTitle(s), sort: domain(s), scale: { domain: domain(s) }, axis: { labelAngle: -30 } };
     const yScale = scaleFor(points.map((p) => p.gc as number));
     const y = { field: 'gc', type: 'quantitative', title: 'final GC', scale: yScale };

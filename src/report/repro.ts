@@ -1,19 +1,58 @@
 /**
  * The reproduction table: for each swept knob, does final GC move the way the paper says
  * (Dherin et al. 2022) as the knob grows? Measured by the Spearman rank correlation between
- * knob value and final GC over the sweep's complete runs.
+ * knob value and final GC (and gc_margin, and a --metric column) over the sweep's complete runs,
+ * with a permutation p-value, the numbers of seeds and knob values, and "not enough data" below
+ * 3 of either.
  */
 import { PAPER_KNOBS } from '../config/knobs.js';
-import type { Sweep, KnobValue, Stat } from './aggregate.js';
+import { Rng } from '../rng/rng.js';
+import type { Sweep, KnobValue, Stat, RunSummary } from './aggregate.js';
 import { compareKnobValues, formatKnobValue } from './aggregate.js';
-import { mean, sampleStd, spearman } from './stats.js';
-import { fmtRho, fmtStat, mdTable, textTable } from './format.js';
-import { describeSelection } from './selection.js';
+import { mean, sampleStd, spearmanPermutationTest, MONTE_CARLO_PERMUTATIONS } from './stats.js';
+import { fmtNum, fmtRho, fmtStat, mdTable, textTable } from './format.js';
+import { describeSelection, selectRow, type Selection } from './selection.js';
 
 /** Expected sign of d(final GC)/d(knob), by config key (from config/knobs.ts): +1 GC grows with the knob, −1 it falls. */
 export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = Object.fromEntries(
   Object.values(PAPER_KNOBS).map((k) => [k.key, k.expected]),
 );
+
+/** Fewer done seeds or knob values than this: "not enough data", whatever ρ says. */
+export const MIN_SEEDS = 3;
+export const MIN_KNOB_VALUES = 3;
+/** A trend agreeing with the paper counts as reproduced ("yes") at p below this. */
+export const SIGNIFICANCE = 0.05;
+
+/**
+ * What a measure's ρ says about the paper's claim: 'yes' (expected sign, p < SIGNIFICANCE),
+ * 'inconclusive' (expected sign, p ≥ SIGNIFICANCE), 'no' (opposite sign), 'not enough data'
+ * (< MIN_SEEDS seeds or < MIN_KNOB_VALUES knob values), 'undetermined' (ρ undefined), 'n/a' (no
+ * expectation for the knob).
+ */
+export type Verdict = 'yes' | 'inconclusive' | 'no' | 'not enough data' | 'undetermined' | 'n/a';
+
+/** ρ of one metric against the knob, with its uncertainty. */
+export interface ReproMeasure {
+  /** metrics.csv column, read at the sweep's selection point (final, or --at). */
+  metric: string;
+  /** Spearman ρ between knob value and the metric over done runs; null if undefined. */
+  rho: number | null;
+  /**
+   * Permutation p-value of ρ (stats.ts spearmanPermutationTest): one-sided in the paper's
+   * direction when it has one, else two-sided; null when ρ is undefined.
+   */
+  p: number | null;
+  pMethod: 'exact' | 'monte-carlo' | null;
+  /** Done runs with a numeric knob value and a finite value of the metric. */
+  n: number;
+  /** Distinct seeds and distinct knob values among those runs. */
+  seeds: number;
+  knobValues: number;
+  /** Whether sign(ρ) equals the expected sign; null when no expectation, ρ undefined or not enough data. */
+  agrees: boolean | null;
+  verdict: Verdict;
+}
 
 /** One row of the reproduction table. */
 export interface ReproRow {
@@ -23,12 +62,50 @@ export interface ReproRow {
   measure: string;
   values: { value: KnobValue; finalValue: Stat }[];
   expected: 1 | -1 | null;
-  /** Spearman ρ between knob value and final GC over complete runs; null if undefined. */
+  /** The selected metric's ρ, n and agreement (= measures[0]). */
   rho: number | null;
-  /** Number of complete runs with a numeric knob value and finite final GC. */
   n: number;
-  /** Whether sign(ρ) equals the expected sign; null when no expectation or ρ undefined. */
   agrees: boolean | null;
+  /** The selected metric first, then gc and gc_margin (each once). */
+  measures: ReproMeasure[];
+}
+
+/** Metrics shown side by side: the selected one, then gc and gc_margin. */
+export function reproMetrics(selected: string): string[] {
+  return [...new Set([selected, 'gc', 'gc_margin'])];
+}
+
+function verdictOf(expected: 1 | -1 | null, rho: number | null, p: number | null, seeds: number, knobValues: number): Verdict {
+  if (expected === null) return 'n/a';
+  if (rho === null || p === null) return 'undetermined';
+  if (seeds < MIN_SEEDS || knobValues < MIN_KNOB_VALUES) return 'not enough data';
+  if (Math.sign(rho) !== expected) return 'no';
+  return p < SIGNIFICANCE ? 'yes' : 'inconclusive';
+}
+
+/** ρ, its permutation p-value and the data counts of one metric over `runs` (done runs). */
+export function measureTrend(
+  runs: RunSummary[],
+  key: string,
+  metric: string,
+  sel: Selection,
+  expected: 1 | -1 | null,
+  seedLabel: string,
+): ReproMeasure {
+  const valueOf = (r: RunSummary) =>
+    metric === sel.metric ? r.finalValue : (selectRow(r.metrics, { metric, at: sel.at }).row?.[metric] ?? null);
+  const pairs = runs
+    .map((r) => ({ r, x: r.knob[key], y: valueOf(r) }))
+    .filter((d): d is { r: RunSummary; x: number; y: number } => typeof d.x === 'number' && d.y !== null && Number.isFinite(d.y));
+  const test = pairs.length
+    ? spearmanPermutationTest(pairs.map((d) => d.x), pairs.map((d) => d.y), expected ?? 0, Rng.derive(0, seedLabel))
+    : null;
+  const seeds = new Set(pairs.map((d) => d.r.seed)).size;
+  const knobValues = new Set(pairs.map((d) => d.x)).size;
+  const rho = test?.rho ?? null;
+  const verdict = verdictOf(expected, rho, test?.p ?? null, seeds, knobValues);
+  const agrees = verdict === 'n/a' || verdict === 'undetermined' || verdict === 'not enough data' ? null : Math.sign(rho!) === expected;
+  return { metric, rho, p: test?.p ?? null, pMethod: test?.method ?? null, n: pairs.length, seeds, knobValues, agrees, verdict };
 }
 
 /** Builds one row per (sweep, knob key). */
@@ -42,23 +119,53 @@ export function reproRows(sweeps: Sweep[]): ReproRow[] {
         const gcs = done.filter((r) => r.knob[key] === value && r.finalValue !== null).map((r) => r.finalValue as number);
         return { value, finalValue: { mean: mean(gcs), std: sampleStd(gcs), n: gcs.length } };
       });
-      const pairs = done.filter(
-        (r) => typeof r.knob[key] === 'number' && r.finalValue !== null && Number.isFinite(r.finalValue),
-      );
-      const rho = pairs.length ? spearman(pairs.map((r) => r.knob[key] as number), pairs.map((r) => r.finalValue as number)) : null;
       const expected = EXPECTED_DIRECTION[key] ?? null;
-      const agrees = expected === null || rho === null ? null : Math.sign(rho) === expected;
-      rows.push({ experiment: s.experiment, key, measure: describeSelection(s.selection), values, expected, rho, n: pairs.length, agrees });
+      const measures = reproMetrics(s.selection.metric).map((m) =>
+        measureTrend(done, key, m, s.selection, expected, `repro:${s.experiment}:${key}:${m}`),
+      );
+      const [first] = measures;
+      rows.push({
+        experiment: s.experiment, key, measure: describeSelection(s.selection), values, expected,
+        rho: first.rho, n: first.n, agrees: first.agrees, measures,
+      });
     }
   }
   return rows;
 }
 
 const arrow = (d: 1 | -1 | null) => (d === 1 ? '↑' : d === -1 ? '↓' : '?');
-const verdict = (a: boolean | null, r: ReproRow) =>
-  a === null ? (r.expected === null ? 'n/a (no expectation)' : 'undetermined') : a ? 'yes' : 'NO';
+
+/** Verdict as shown: 'yes', 'NO', 'not enough data (2 seeds)', 'inconclusive (p ≥ 0.05)'. */
+export function verdictText(m: ReproMeasure): string {
+  switch (m.verdict) {
+    case 'yes': return 'yes';
+    case 'no': return 'NO';
+    case 'inconclusive': return `inconclusive (p ≥ ${SIGNIFICANCE})`;
+    case 'not enough data': {
+      const short = [m.seeds < MIN_SEEDS ? `${m.seeds} seed${m.seeds === 1 ? '' : 's'}` : '', m.knobValues < MIN_KNOB_VALUES ? `${m.knobValues} knob value${m.knobValues === 1 ? '' : 's'}` : ''];
+      return `not enough data (${short.filter(Boolean).join(', ')}; need ≥ ${MIN_SEEDS} each)`;
+    }
+    case 'undetermined': return 'undetermined';
+    case 'n/a': return 'n/a (no expectation)';
+  }
+}
+
+/** "−0.929, p=2.5e-5" or "—" (metric not logged / ρ undefined). */
+export function fmtTrend(m: ReproMeasure): string {
+  if (m.rho === null) return m.n === 0 ? '— (no values)' : `— (n=${m.n})`;
+  return `${fmtRho(m.rho)}, p=${fmtNum(m.p, 2)}${m.pMethod === 'monte-carlo' ? ' (MC)' : ''}`;
+}
+
+function headers(rows: ReproRow[]): string[] {
+  const metrics = rows[0]?.measures.map((m) => m.metric) ?? reproMetrics('gc');
+  return [
+    'sweep', 'knob key', 'measure', 'knob values', 'mean ± std per value', 'paper: GC as knob grows',
+    ...metrics.map((m) => `ρ ${m}, p`), 'runs / seeds / values', 'agrees (measure)',
+  ];
+}
 
 function cells(r: ReproRow): string[] {
+  const [first] = r.measures;
   return [
     r.experiment,
     r.key,
@@ -66,26 +173,40 @@ function cells(r: ReproRow): string[] {
     r.values.map((v) => formatKnobValue(v.value)).join(' → '),
     r.values.map((v) => fmtStat(v.finalValue)).join(' → '),
     arrow(r.expected),
-    `${fmtRho(r.rho)} (n=${r.n})`,
-    verdict(r.agrees, r),
+    ...r.measures.map(fmtTrend),
+    `${first.n} / ${first.seeds} / ${first.knobValues}`,
+    verdictText(first),
   ];
 }
 
-const HEADERS = ['sweep', 'knob key', 'measure', 'knob values', 'mean ± std per value', 'paper: GC as knob grows', 'Spearman ρ', 'agrees'];
+/** Header and cells of the reproduction table (terminal, Markdown and HTML show the same). */
+export function reproTable(rows: ReproRow[]): { headers: string[]; rows: string[][] } {
+  return { headers: headers(rows), rows: rows.map(cells) };
+}
+
+/** What ρ, p and the verdict mean (printed under every reproduction table). */
+export const REPRO_EXPLAIN =
+  `ρ: Spearman rank correlation (average ranks for ties) between knob value and the measure over done runs. ` +
+  `p: permutation p-value of ρ, one-sided in the paper's direction (exact over all orderings up to 8 runs, ` +
+  `else ${MONTE_CARLO_PERMUTATIONS} seeded random orderings, "MC"). agrees: "yes" when ρ has the paper's sign ` +
+  `and p < ${SIGNIFICANCE}; "not enough data" below ${MIN_SEEDS} seeds or ${MIN_KNOB_VALUES} knob values.`;
 
 /** Plain-text reproduction table for the terminal. */
 export function reproText(rows: ReproRow[]): string {
   if (rows.length === 0) return 'reproduction: no swept knobs found in these results';
-  return textTable(HEADERS, rows.map(cells));
+  const t = reproTable(rows);
+  return `${textTable(t.headers, t.rows)}
+
+${REPRO_EXPLAIN}`;
 }
 
 /** repro.md contents. */
 export function reproMarkdown(rows: ReproRow[]): string {
   const intro =
     'Expected directions from Dherin et al. (NeurIPS 2022): GC falls as learning rate, regularisation strength or ' +
-    'label noise grow, and rises with batch size and initialisation scale. ρ is the Spearman rank correlation ' +
-    '(average ranks for ties) between knob value and final GC over complete runs.';
-  const body = rows.length ? mdTable(HEADERS, rows.map(cells)) : '_No swept knobs found in these results._';
+    'label noise grow, and rises with batch size and initialisation scale. ' + REPRO_EXPLAIN;
+  const t = reproTable(rows);
+  const body = rows.length ? mdTable(t.headers, t.rows) : '_No swept knobs found in these results._';
   return `# Reproduction of the paper's GC trends\n\n${intro}\n\n${body}\n`;
 }
 
@@ -100,5 +221,11 @@ export function reproJson(rows: ReproRow[]) {
     spearman: r.rho,
     n: r.n,
     agrees: r.agrees,
+    verdict: r.measures[0].verdict,
+    measures: r.measures.map((m) => ({
+      metric: m.metric, spearman: m.rho, p: m.p, p_method: m.pMethod,
+      p_alternative: r.expected === null ? 'two-sided' : r.expected === 1 ? 'greater' : 'less',
+      n: m.n, seeds: m.seeds, knob_values: m.knobValues, agrees: m.agrees, verdict: m.verdict,
+    })),
   }));
 }

@@ -13,6 +13,8 @@ export interface Row {
   epoch: number;
   gc?: number | null;
   test_acc?: number | null;
+  /** Written (as a gc_margin column after HEADER's) only when some row of the run sets it. */
+  gc_margin?: number | null;
 }
 
 export interface FixtureRun {
@@ -63,10 +65,11 @@ export function writeRun(root: string, r: FixtureRun): string {
     }),
   );
   const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+  const margin = r.rows.some((row) => row.gc_margin !== undefined);
   const lines = r.rows.map((row) =>
-    [row.epoch, row.epoch * 10, 0.05, row.epoch ? 0.5 : '', row.epoch ? 0.8 : '', 0.6, cell(row.test_acc), cell(row.gc), 12.5, 1.5].join(','),
+    [row.epoch, row.epoch * 10, 0.05, row.epoch ? 0.5 : '', row.epoch ? 0.8 : '', 0.6, cell(row.test_acc), cell(row.gc), 12.5, 1.5, ...(margin ? [cell(row.gc_margin)] : [])].join(','),
   );
-  writeFileSync(join(dir, 'metrics.csv'), [HEADER, ...lines].join('\n') + '\n');
+  writeFileSync(join(dir, 'metrics.csv'), [margin ? `${HEADER},gc_margin` : HEADER, ...lines].join('\n') + '\n');
   return dir;
 }
 
@@ -91,16 +94,18 @@ export function curve(gc0: number, gcFinal: number, accFinal: number, lastEpoch 
  * Two sweeps with known numbers:
  * - lr-sweep, optimizer.lr ∈ {0.01, 0.1, 1}, seeds 0–2. Final GC: lr 0.01 → 10, 12, 14
  *   (mean 12, std 2); lr 0.1 → 5, 6, 7 (mean 6, std 1); lr 1 → 2, 3 (mean 2.5, std √0.5)
- *   plus seed 2 diverged.
+ *   plus seed 2 diverged. gc_margin (on the rows with gc) is constant per run: lr 0.01 → 3, 1, 2;
+ *   lr 0.1 → 2.5, 1.5, 0.5; lr 1 → 1, 0.2.
  * - bs-sweep, train.batch_size ∈ {32, 128} with one seed each (no std), plus batch 256 running.
  */
 export function writeDemoResults(root: string): void {
   const finals: Record<number, number[]> = { 0.01: [10, 12, 14], 0.1: [5, 6, 7], 1: [2, 3] };
+  const margins: Record<number, number[]> = { 0.01: [3, 1, 2], 0.1: [2.5, 1.5, 0.5], 1: [1, 0.2] };
   for (const [lr, gcs] of Object.entries(finals)) {
     gcs.forEach((g, seed) =>
       writeRun(root, {
         experiment: 'lr-sweep', seed, swept: { 'optimizer.lr': Number(lr) }, status: 'complete',
-        rows: curve(20, g, 0.7 + 0.01 * seed + Number(lr) / 10),
+        rows: curve(20, g, 0.7 + 0.01 * seed + Number(lr) / 10).map((row) => ({ ...row, gc_margin: row.gc === null ? null : margins[Number(lr)][seed] })),
       }),
     );
   }

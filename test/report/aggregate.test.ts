@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadSweeps } from '../../src/report/build.js';
 import { discoverRuns } from '../../src/report/discover.js';
 import { reproRows } from '../../src/report/repro.js';
+import { spearman } from '../../src/report/stats.js';
 import { writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -127,5 +128,40 @@ test('repro: spearman over complete runs and agreement with the paper', () => {
   close(lr.rho, sxy / Math.sqrt(sxx * syy));
   assert.equal(lr.agrees, true);
   const bs = rows.find((r) => r.key === 'train.batch_size')!;
-  assert.deepEqual([bs.expected, bs.rho, bs.n, bs.agrees], [1, 1, 2, true]);
+  // One seed and two knob values: ρ = +1 has the paper's sign, but that is no evidence.
+  assert.deepEqual([bs.expected, bs.rho, bs.n, bs.agrees], [1, 1, 2, null]);
+  assert.deepEqual([bs.measures[0].verdict, bs.measures[0].seeds, bs.measures[0].knobValues], ['not enough data', 1, 2]);
+});
+
+test('repro: gc and gc_margin side by side, each with an exact permutation p-value checked by brute force', () => {
+  const root = tempDir('gc-report-repro-p-').dir;
+  writeDemoResults(root);
+  const lr = reproRows(loadSweeps([root])).find((r) => r.key === 'optimizer.lr')!;
+  assert.deepEqual(lr.measures.map((m) => m.metric), ['gc', 'gc_margin']);
+  const x = [0.01, 0.01, 0.01, 0.1, 0.1, 0.1, 1, 1];
+  const series = { gc: [10, 12, 14, 5, 6, 7, 2, 3], gc_margin: [3, 1, 2, 2.5, 1.5, 0.5, 1, 0.2] };
+  for (const m of lr.measures) {
+    const y = series[m.metric as keyof typeof series];
+    // Independent: ρ of every one of the 8! orderings of y by spearman() itself; one-sided (↓).
+    const rho = spearman(x, y)!;
+    let hits = 0, total = 0;
+    const go = (rest: number[], acc: number[]) => {
+      if (rest.length === 0) {
+        total++;
+        if (spearman(x, acc)! <= rho + 1e-12) hits++;
+        return;
+      }
+      for (let i = 0; i < rest.length; i++) go([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, rest[i]]);
+    };
+    go(y, []);
+    assert.equal(total, 40320);
+    close(m.rho, rho);
+    assert.equal(m.p, hits / total, m.metric);
+    assert.deepEqual([m.pMethod, m.n, m.seeds, m.knobValues], ['exact', 8, 3, 3], m.metric);
+  }
+  const [gc, margin] = lr.measures;
+  assert.equal(gc.verdict, 'yes');
+  assert.ok(gc.p! < 0.01, `gc p = ${gc.p}`);
+  assert.ok(margin.rho! < 0 && margin.p! >= 0.05, `gc_margin ρ ${margin.rho}, p ${margin.p}`);
+  assert.equal(margin.verdict, 'inconclusive');
 });

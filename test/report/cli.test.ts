@@ -37,7 +37,10 @@ test('writes the report folder: CSVs, markdown, SVG+PNG plots, HTML; prints the 
   assert.match(c.out(), /0\.01 +3\/0\/0 +12 ± 2 /);
   assert.match(c.out(), /32 +1\/0\/0 +4 +0\.66/);
   assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /DIVERGED \(failed\)/);
-  assert.match(readFileSync(join(dir, 'repro.md'), 'utf8'), /optimizer\.lr .*↓ .*-0\.9\d\d \(n=8\) \| yes/);
+  const repro = readFileSync(join(dir, 'repro.md'), 'utf8');
+  assert.match(repro, /\| ρ gc, p \| ρ gc_margin, p \| runs \/ seeds \/ values \| agrees \(measure\) \|/);
+  assert.match(repro, /optimizer\.lr .*↓ \| -0\.9\d\d, p=0\.00\d+ \| -0\.\d+, p=0\.\d+ \| 8 \/ 3 \/ 3 \| yes \|/);
+  assert.match(repro, /train\.batch_size .*\| 2 \/ 1 \/ 2 \| not enough data \(1 seed, 2 knob values; need ≥ 3 each\) \|/);
 });
 
 test('--json and --repro print machine-readable output; --out chooses the folder', async () => {
@@ -51,12 +54,19 @@ test('--json and --repro print machine-readable output; --out chooses the folder
   const lr = doc.sweeps.find((s: any) => s.experiment === 'lr-sweep');
   assert.deepEqual(lr.groups[1].final_gc, { mean: 6, std: 1, n: 3 });
   assert.equal(doc.sweeps[0].groups[0].final_gc.std, null);
-  assert.deepEqual(doc.repro.map((r: any) => [r.key, r.agrees]), [['train.batch_size', true], ['optimizer.lr', true]]);
+  assert.deepEqual(doc.repro.map((r: any) => [r.key, r.agrees, r.verdict]), [['train.batch_size', null, 'not enough data'], ['optimizer.lr', true, 'yes']]);
+  const [gc, margin] = doc.repro[1].measures;
+  assert.deepEqual([gc.metric, gc.p_method, gc.p_alternative, gc.n, gc.seeds, gc.knob_values], ['gc', 'exact', 'less', 8, 3, 3]);
+  assert.ok(gc.p > 0 && gc.p < 0.01 && gc.spearman < -0.9);
+  assert.equal(margin.metric, 'gc_margin');
+  assert.equal(margin.verdict, 'inconclusive');
   assert.ok(existsSync(join(out, 'report.html')));
   assert.ok(!existsSync(join(root, 'report')));
   const r = capture();
   assert.equal(await reportCommand([root, '--repro', '--out', out], r.io), 0, 'rewrites an existing report');
-  assert.match(r.out(), /paper: GC as knob grows/);
+  assert.match(r.out(), /paper: GC as knob grows +ρ gc, p +ρ gc_margin, p +runs \/ seeds \/ values +agrees \(measure\)/);
+  assert.match(r.out(), /lr-sweep .* -0\.9\d\d, p=0\.00\d+ +-0\.\d+, p=0\.\d+ +8 \/ 3 \/ 3 +yes/);
+  assert.match(r.out(), /permutation p-value/);
 });
 
 async function expectUsageError(args: string[], pattern: RegExp, reportDir: string) {

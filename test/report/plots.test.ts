@@ -4,7 +4,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { loadSweeps } from '../../src/report/build.js';
 import { curveSpec, finalVsKnobSpec, finalVsAccSpec, plotSpecs, spansDecades } from '../../src/report/plots.js';
 import { renderSpec, fontWarning, PNG_SCALE } from '../../src/report/render.js';
-import { writeDemoResults } from '../helpers/report-fixtures.js';
+import { writeDemoResults, writeRun, curve } from '../helpers/report-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const root = tempDir('gc-report-plots-').dir;
@@ -46,6 +46,7 @@ test('one panel per sweep with its own legend title; log axis when values span d
   assert.equal(spansDecades([0, 1, 100]), false, 'log needs positive values');
   const knob = finalVsKnobSpec([lr]) as any;
   assert.equal(knob.concat[0].layer[1].encoding.x.scale.type, 'log');
+  assert.deepEqual(knob.concat[0].layer[1].encoding.x.axis.values, [0.01, 0.1, 1], 'ticks at the knob values');
   assert.equal((finalVsKnobSpec([bs]) as any).concat[0].layer[1].encoding.x.scale.type, undefined);
 });
 
@@ -72,4 +73,21 @@ test('PNG: valid signature, size = SVG size × scale, text rendered with a syste
     for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] < 60 && px[i + 1] < 60 && px[i + 2] < 60) dark++;
     assert.ok(dark > 500, `${p.name}: ${dark} dark pixels (axis text)`);
   }
+});
+
+test('static curves: the mean stops where a seed stops; the rest is a dashed tail labelled with the seeds left', async () => {
+  const dir = tempDir('gc-report-plots-tail-').dir;
+  [5, 3, 1].forEach((last, seed) =>
+    writeRun(dir, { experiment: 'stagger', seed, swept: { 'optimizer.lr': 0.1 }, status: 'complete', rows: curve(20, 10 + seed, 0.7, last) }),
+  );
+  const spec = curveSpec(loadSweeps([dir]), 'gc') as any;
+  const [, means, , tails, labels] = spec.concat[0].layer;
+  // gc at epochs 0, 2, 4; the seeds stop after epochs 5, 3 and 1: all three only at epoch 0.
+  assert.deepEqual(means.data.values.map((v: any) => v.epoch), [0]);
+  assert.deepEqual(tails.data.values.map((v: any) => [v.epoch, v.value]), [[0, 20], [2, 15.25], [4, 10]]);
+  assert.deepEqual(labels.data.values.map((v: any) => v.label), ['n=1/3'], 'the end of the tail');
+  const r = await renderSpec(spec);
+  assert.deepEqual(r.warnings, []);
+  assert.match(r.svg, />n=1\/3</);
+  assert.match(r.svg, />mean, fewer seeds \(tail\)</);
 });
