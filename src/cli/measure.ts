@@ -1,7 +1,9 @@
 /**
  * gc-measure: GC, margins, loss and accuracy (and optionally neural collapse) of a saved model
  * on a dataset. Given a run folder and no selection flags it measures on the run's own GC
- * examples with the run's GC settings, and so reproduces the logged `gc`.
+ * examples with the run's GC settings and loss, and re-measures every column of the logged
+ * epoch row a model determines through the trainer's own column groups (train/run-columns.ts),
+ * so it reproduces them to the digits logged.
  */
 import { Command, CommanderError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -15,8 +17,12 @@ import { marginStats, type MarginStats } from '../metrics/margins.js';
 import { loadModel } from '../models/custom-layers.js';
 import { Rng } from '../rng/rng.js';
 import { prepareRunData } from '../runner/data-prep.js';
-import { gcExamplesOf } from '../train/gc-examples.js';
+import { lossFn } from '../metrics/loss.js';
+import type { MetricColumn } from '../results/columns.js';
+import { neuralCollapseOf } from '../train/columns/neural-collapse.js';
+import { gcExamplesOf, neuralCollapseExamplesOf } from '../train/gc-examples.js';
 import { gcBy, lossAccuracyMargins, neuralCollapse, ofClasses, type GcMethod } from '../train/model-measures.js';
+import { measureRunColumns } from '../train/run-columns.js';
 import { formatError, exitCodeFor, runCommand } from './exit.js';
 import { resolveSource, type MeasureSource } from './measure-source.js';
 import type { Io } from './report.js';
@@ -50,7 +56,13 @@ export interface MeasureResult {
   loss: number;
   accuracy: number;
   margin: MarginStats;
-  neural_collapse: { cdnv: number; embedding_gc: number; embedding_dim: number } | null;
+  neural_collapse: { cdnv: number; embedding_gc: number; embedding_dim: number; examples: string } | null;
+  /**
+   * On a run folder without selection flags: every column of the logged epoch row that the model
+   * determines, re-measured as the trainer measured it, beside the logged value (null when that
+   * epoch has no row or the cell is empty).
+   */
+  columns: Partial<Record<MetricColumn, { value: number | null; logged: number | null }>> | null;
 }
 
 function posInt(flag: string, v: string | undefined): number | undefined {
@@ -142,9 +154,18 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
     const reproduce = run && !selecting && f.method === undefined && f.projections === undefined && f.seed === undefined;
     const projRng = () => (reproduce ? Rng.derive(cfg!.seed, `gc-projection:${run!.epoch}`) : Rng.derive(seed, 'gc-measure-projection'));
     const infer = (x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor2D;
-    const gc = await gcBy(infer, examples, ds.numClasses, m, projRng);
-    const lam = await lossAccuracyMargins(infer, examples, cfg?.train.eval_batch_size ?? 500);
-    const nc = f.neuralCollapse || classes ? await neuralCollapse(model, examples, m, () => Rng.derive(seed, 'gc-measure-nc-projection'), classes) : null;
+    // The trainer's own column groups on the run's own example sets, with the run's loss.
+    const row = reproduce ? await measureRunColumns(cfg!, model, { ...splits, classes: ds.numClasses }, run!.epoch) : null;
+    const gc = row?.gc ?? (await gcBy(infer, examples, ds.numClasses, m, projRng));
+    const lam = await lossAccuracyMargins(infer, examples, cfg?.train.eval_batch_size ?? 500, lossFn(cfg?.train.loss ?? 'cross_entropy'));
+    let nc: MeasureResult['neural_collapse'] = null;
+    if (reproduce && f.neuralCollapse) {
+      // The logged cdnv / embedding_gc: the run's class-balanced metrics.nc_examples, the epoch's projections.
+      const ncExamples = neuralCollapseExamplesOf(cfg!, splits.train);
+      nc = { ...(await neuralCollapseOf(cfg!, model, ncExamples, ds.numClasses, run!.epoch)), examples: `the run's ${ncExamples.n} class-balanced neural-collapse examples` };
+    } else if (f.neuralCollapse || classes) {
+      nc = { ...(await neuralCollapse(model, examples, m, () => Rng.derive(seed, 'gc-measure-nc-projection'), classes)), examples: source };
+    }
     // Only now: bad input must leave exactly one line on stderr.
     io.stderr.write(backendLine);
     return {
@@ -159,6 +180,7 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
       accuracy: lam.acc,
       margin: marginStats(lam.margins),
       neural_collapse: nc,
+      columns: row && Object.fromEntries(Object.entries(row).map(([c, value]) => [c, { value: value ?? null, logged: run!.row?.[c] ?? null }])),
     };
   } finally {
     model.dispose();
@@ -181,7 +203,14 @@ export function measureText(r: MeasureResult): string {
   ];
   if (r.neural_collapse) {
     const nc = r.neural_collapse;
-    lines.push(`collapse: cdnv ${num(nc.cdnv)}  embedding_gc ${num(nc.embedding_gc)}  (penultimate layer, ${nc.embedding_dim} dims)`);
+    lines.push(`collapse: cdnv ${num(nc.cdnv)}  embedding_gc ${num(nc.embedding_gc)}  (penultimate layer, ${nc.embedding_dim} dims; ${nc.examples})`);
+  }
+  if (r.columns) {
+    const cols = Object.entries(r.columns);
+    const off = cols.filter(([, v]) => v!.value !== v!.logged).map(([c, v]) => `${c} ${v!.value} (logged ${v!.logged ?? 'empty'})`);
+    lines.push(off.length === 0
+      ? `row:      all ${cols.length} columns of epoch ${r.epoch} that the model determines reproduced exactly (${cols.map(([c]) => c).join(', ')})`
+      : `row:      ${cols.length - off.length} of ${cols.length} columns of epoch ${r.epoch} reproduced exactly; differ: ${off.join('; ')}`);
   }
   return lines.join('\n');
 }

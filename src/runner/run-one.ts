@@ -8,9 +8,10 @@ import { readCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/ch
 import { removeSavedModels, saveModel, snapshotDir, MODEL_DIR } from '../results/model-io.js';
 import { truncateMetricsCsv } from '../results/csv-resume.js';
 import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock.js';
-import { BASE_COLUMNS, MetricsCsv } from '../results/metrics-csv.js';
+import { MetricsCsv } from '../results/metrics-csv.js';
 import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
 import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
+import type { EpochTrainStats } from '../train/columns/index.js';
 import { baselineOf, divergenceReason, type DivergenceBaseline } from '../train/divergence.js';
 
 /** Events a run reports to the progress display. */
@@ -149,7 +150,7 @@ async function train(
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
-    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
+    const columns = trainer.columns;
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
     let secondsBefore = 0;
     // Epoch-0 values the divergence rule compares with (from metrics.csv when resuming).
@@ -178,7 +179,7 @@ async function train(
       await new Promise((r) => setImmediate(r));
       if (opts.signal?.aborted) throw new Interrupted();
     };
-    let train: { loss: number; acc: number; penalties: number[] } | null = null;
+    let train: EpochTrainStats | null = null;
     const target = cfg.train.stop_train_acc;
     for (epoch = fromEpoch; epoch <= cfg.train.epochs; epoch++) {
       if (opts.signal?.aborted) throw new Interrupted();
@@ -186,20 +187,9 @@ async function train(
       // A run that stops early here still ends on a GC measurement.
       const stopping = target !== undefined && train !== null && train.acc >= target;
       const flowEnd = epoch > 0 && trainer.flowTimeReached;
-      const m = await trainer.measure(stopping || flowEnd);
-      const row: EpochRow = {
-        epoch,
-        step: trainer.step,
-        // polyak: the cap lr_max (the steps taken are in step_size_*)
-        lr: cfg.optimizer.name === 'polyak' ? cfg.optimizer.lr_max : cfg.optimizer.lr,
-        train_loss: train?.loss ?? null,
-        train_acc: train?.acc ?? null,
-        ...m,
-        seconds: seconds(),
-      };
-      trainer.penaltyColumns.forEach((c, i) => {
-        row[c] = train && trainer!.terms[i].lambda > 0 ? train.penalties[i] : null;
-      });
+      const m = await trainer.measure(stopping || flowEnd, train);
+      // The groups fill every column of the header (src/train/columns/).
+      const row: EpochRow = { epoch, step: trainer.step, ...m, seconds: seconds() };
       csv.append(row);
       record.epochs_done = epoch;
       events.onEpoch?.(row);

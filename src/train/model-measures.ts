@@ -10,6 +10,7 @@ import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
 import type { HostExamples } from '../metrics/examples.js';
 import { margins } from '../metrics/margins.js';
 import { classDistanceNormalizedVariance, embed, embeddingFn } from '../metrics/neural-collapse.js';
+import type { LossFn } from '../metrics/loss.js';
 import type { Rng } from '../rng/rng.js';
 
 /** How GC is measured (the keys of the gc config block, plus the Jacobian strategy). */
@@ -30,8 +31,8 @@ export async function gcBy(f: LogitsFn, examples: HostExamples, outDim: number, 
     : projectedGeometricComplexity(f, examples, outDim, m.batchSize, m.projections, rng());
 }
 
-/** Mean cross-entropy, accuracy and every example's margin (f_y − max_{j≠y} f_j), in batches. */
-export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number): Promise<{ loss: number; acc: number; margins: Float32Array }> {
+/** Mean loss (`loss`: the run's train.loss; cross-entropy by default), accuracy and every example's margin (f_y − max_{j≠y} f_j), in batches. */
+export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number, loss: LossFn = crossEntropy): Promise<{ loss: number; acc: number; margins: Float32Array }> {
   const d = split.shape[0] * split.shape[1] * split.shape[2];
   const all = new Float32Array(split.n);
   let lossSum = 0;
@@ -42,7 +43,7 @@ export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: 
       const xb = tf.tensor4d(split.x.subarray(start * d, (start + size) * d), [size, ...split.shape]);
       const yb = tf.tensor1d(split.y.subarray(start, start + size), 'int32');
       const logits = f(xb);
-      return [tf.stack([tf.mul(crossEntropy(logits, yb), size), correctCount(logits, yb)]), margins(logits, yb)];
+      return [tf.stack([tf.mul(loss(logits, yb), size), correctCount(logits, yb)]), margins(logits, yb)];
     });
     const [l, c] = await stats.data();
     all.set(await m.data(), start);
@@ -81,3 +82,4 @@ export async function neuralCollapse(
   const embedding_gc = await gcBy(fn, sub, dim, m, rng);
   return { cdnv, embedding_gc, embedding_dim: dim };
 }
+
