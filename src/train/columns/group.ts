@@ -46,7 +46,8 @@ export interface StepStats {
 export interface ColumnGroup {
   /** The group's columns (names from src/results/columns.ts). */
   readonly columns: readonly MetricColumn[];
-  readonly when: MeasuredAt;
+  /** When the group's columns hold values: one rule for all, or one per column. */
+  readonly when: MeasuredAt | Readonly<Partial<Record<MetricColumn, MeasuredAt>>>;
   /**
    * The columns whose values are a function of the model's weights alone (and the run's config),
    * so that gc-measure re-measures them from a saved model, to the digits logged.
@@ -73,6 +74,15 @@ export interface GroupContext {
   terms: PenaltyTerm[];
   /** The loss of train.loss. */
   loss: LossFn;
+}
+
+/** When `column` of `group` holds values. */
+export function whenOf(group: ColumnGroup, column: MetricColumn): MeasuredAt {
+  const w = group.when;
+  if (typeof w === 'string') return w;
+  const at = w[column];
+  if (!at) throw new Error(`column group of ${group.columns.join(', ')} says nothing about when ${column} is measured`);
+  return at;
 }
 
 /** Every column of `columns`, null: a group's value on an epoch it does not measure. */

@@ -6,6 +6,7 @@
 import { METRICS_BASE_COLUMNS } from '../../results/run-folder.js';
 import type { ColumnValues, MetricColumn } from '../../results/columns.js';
 import type { ColumnGroup, EpochEnd, GroupContext } from './group.js';
+export { whenOf } from './group.js';
 import { gcGroup } from './gc.js';
 import { learningRateGroup } from './learning-rate.js';
 import { lossAccuracyGroup } from './loss-accuracy.js';

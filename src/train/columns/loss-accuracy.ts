@@ -34,7 +34,7 @@ export async function evaluate(f: LogitsFn, split: Split, batchSize: number, los
 export function lossAccuracyGroup({ cfg, infer, data, loss }: GroupContext): ColumnGroup {
   return {
     columns: LOSS_ACCURACY_COLUMNS,
-    when: 'every epoch',
+    when: { train_loss: 'trained epochs', train_acc: 'trained epochs', test_loss: 'every epoch', test_acc: 'every epoch' },
     ofModel: ['test_loss', 'test_acc'],
     measure: async ({ train }) => {
       const test = await evaluate(infer, data.test, cfg.train.eval_batch_size, loss);
