@@ -11,8 +11,8 @@ import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock
 import { MetricsCsv } from '../results/metrics-csv.js';
 import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
 import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
-import type { EpochTrainStats } from '../train/columns/index.js';
-import { baselineOf, divergenceReason, type DivergenceBaseline } from '../train/divergence.js';
+import type { DivergenceBaseline } from '../train/divergence.js';
+import { Interrupted, runEpochs } from '../train/epoch-loop.js';
 
 /** Events a run reports to the progress display. */
 export interface RunEvents {
@@ -57,8 +57,6 @@ export function readRecord(dir: string): RunRecord | null {
     return null;
   }
 }
-
-class Interrupted extends Error {}
 
 /** Epoch-0 loss and ||θ||² from a metrics.csv (null when its first row lacks them). */
 function readBaseline(path: string): DivergenceBaseline | null {
@@ -145,7 +143,8 @@ async function train(
   const saveRecord = () => writeJsonAtomic(join(dir, 'run.json'), record);
 
   let trainer: Trainer | null = null;
-  let epoch = 0;
+  // The epoch being computed, for the error record.
+  const at = { epoch: 0 };
   let fromEpoch = 0;
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
@@ -171,44 +170,23 @@ async function train(
     saveRecord();
     events.onStart?.({ fromEpoch });
 
-    const t0 = performance.now();
-    const seconds = () => secondsBefore + (performance.now() - t0) / 1000;
-    const onStep = async (p: StepProgress) => {
-      events.onStep?.(p);
-      // On cpu/wasm a whole epoch can run on microtasks alone: yield so signals, IPC and the lock heartbeat get through.
-      await new Promise((r) => setImmediate(r));
-      if (opts.signal?.aborted) throw new Interrupted();
-    };
-    let train: EpochTrainStats | null = null;
-    const target = cfg.train.stop_train_acc;
-    for (epoch = fromEpoch; epoch <= cfg.train.epochs; epoch++) {
-      if (opts.signal?.aborted) throw new Interrupted();
-      if (epoch > 0) train = await trainer.trainEpoch(onStep);
-      // A run that stops early here still ends on a GC measurement.
-      const stopping = target !== undefined && train !== null && train.acc >= target;
-      const flowEnd = epoch > 0 && trainer.flowTimeReached;
-      const m = await trainer.measure(stopping || flowEnd, train);
-      // The groups fill every column of the header (src/train/columns/).
-      const row: EpochRow = { epoch, step: trainer.step, ...m, seconds: seconds() };
-      csv.append(row);
-      record.epochs_done = epoch;
-      events.onEpoch?.(row);
-      if (epoch === 0) baseline = baselineOf(row);
-      const diverged = divergenceReason(row, baseline);
-      if (diverged !== null) {
-        record.status = 'diverged';
-        record.error = { epoch, message: diverged };
-        break;
-      }
-      if (stopping) record.stopped_early = { epoch, train_acc: train!.acc };
-      if (flowEnd) record.flow_time_reached = { epoch, step: trainer.step, flow_time: cfg.train.flow_time! };
-      if (stopping || flowEnd) break;
-      const every = cfg.train.save_every;
-      if (every !== undefined && epoch % every === 0) await saveModel(trainer.model, snapshotDir(dir, epoch));
-      // Row first, then checkpoint: a crash in between only redoes this epoch.
-      if (epoch < cfg.train.epochs) writeCheckpoint(dir, { id: run.id, epoch, seconds: row.seconds }, await trainer.getState());
-      saveRecord();
+    const end = await runEpochs(trainer, { fromEpoch, secondsBefore, baseline, signal: opts.signal, at }, {
+      onStep: (p) => events.onStep?.(p),
+      onRow: (row) => {
+        csv.append(row);
+        record.epochs_done = row.epoch;
+        events.onEpoch?.(row);
+      },
+      onSnapshot: (e) => saveModel(trainer!.model, snapshotDir(dir, e)),
+      onCheckpoint: async (e, seconds) => writeCheckpoint(dir, { id: run.id, epoch: e, seconds }, await trainer!.getState()),
+      onEpochEnd: () => saveRecord(),
+    });
+    if (end.diverged) {
+      record.status = 'diverged';
+      record.error = end.diverged;
     }
+    if (end.stoppedEarly) record.stopped_early = end.stoppedEarly;
+    if (end.flowTimeReached) record.flow_time_reached = end.flowTimeReached;
     if (record.status === 'running') {
       // The final model is part of a complete run (written before the status says so).
       await saveModel(trainer.model, join(dir, MODEL_DIR));
@@ -218,7 +196,7 @@ async function train(
     if (err instanceof Interrupted) record.status = 'interrupted';
     else {
       record.status = 'failed';
-      record.error = { epoch, message: (err as Error)?.message ?? String(err) };
+      record.error = { epoch: at.epoch, message: (err as Error)?.message ?? String(err) };
     }
   } finally {
     trainer?.dispose();
