@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
 import type { BackendInfo } from '../backend/select.js';
@@ -6,10 +6,11 @@ import { buildModel } from '../models/build.js';
 import { writeJsonAtomic } from '../results/atomic.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/checkpoint.js';
 import { removeSavedModels, saveModel, snapshotDir, MODEL_DIR } from '../results/model-io.js';
-import { truncateMetricsCsv } from '../results/csv-resume.js';
+import { readFirstMetricsRow, truncateMetricsCsv } from '../results/csv-resume.js';
 import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock.js';
 import { MetricsCsv } from '../results/metrics-csv.js';
-import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
+import { readStoredRecord, type Provenance, type RunRecord, type RunStatus } from '../results/record.js';
+import { RUN_FILES, type StoredRunRecord } from '../results/run-folder.js';
 import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
 import type { DivergenceBaseline } from '../train/divergence.js';
 import { Interrupted, runEpochs } from '../train/epoch-loop.js';
@@ -36,7 +37,8 @@ export interface RunOutcome {
   /** skipped: complete before; busy: locked by another live process (running elsewhere). */
   status: RunStatus | 'skipped' | 'busy';
   dir: string;
-  error?: { epoch: number; message: string };
+  /** epoch null: a run.json of an earlier version that did not know it. */
+  error?: { epoch?: number | null; message: string };
   /** True when the status comes from an earlier invocation (nothing was trained now). */
   earlier?: boolean;
   /** Epoch training resumed from (0 = fresh start), when it trained. */
@@ -49,24 +51,15 @@ export function runDir(run: PlannedRun): string {
   return join(run.config.output_dir, run.config.experiment, run.id);
 }
 
-/** Reads a run's run.json, or null when absent/unreadable. */
-export function readRecord(dir: string): RunRecord | null {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
-  } catch {
-    return null;
-  }
-}
+/** Reads a run's run.json (the contract's reader schema), or null when absent/unreadable/not a run record. */
+export const readRecord = readStoredRecord;
 
 /** Epoch-0 loss and ||θ||² from a metrics.csv (null when its first row lacks them). */
 function readBaseline(path: string): DivergenceBaseline | null {
-  const [header, first] = readFileSync(path, 'utf8').split('\n');
-  const cols = header.split(',');
-  const cells = (first ?? '').split(',');
-  const at = (c: string) => (cells[cols.indexOf(c)] ? Number(cells[cols.indexOf(c)]) : NaN);
-  if (at('epoch') !== 0) return null;
-  const b = { loss: at('test_loss'), weight_norm_sq: at('weight_norm_sq') };
-  return Number.isFinite(b.loss) && Number.isFinite(b.weight_norm_sq) ? b : null;
+  const row = readFirstMetricsRow(path);
+  if (row?.epoch !== 0) return null;
+  const b = { loss: row.test_loss, weight_norm_sq: row.weight_norm_sq };
+  return Number.isFinite(b.loss) && Number.isFinite(b.weight_norm_sq) ? (b as DivergenceBaseline) : null;
 }
 
 /**
@@ -97,7 +90,7 @@ export async function executeRun(
     const prior = readRecord(dir);
     if (!opts.restart && prior?.status === 'complete') return { id: run.id, status: 'skipped', dir, earlier: true };
     if (!opts.restart && prior?.status === 'diverged') {
-      return { id: run.id, status: 'diverged', dir, error: prior.error, earlier: true };
+      return { id: run.id, status: 'diverged', dir, error: prior.error ?? undefined, earlier: true };
     }
     if (opts.restart) {
       removeCheckpoint(dir);
@@ -117,9 +110,9 @@ async function train(
   events: RunEvents,
   opts: ExecuteOptions,
   dir: string,
-  prior: RunRecord | null,
+  prior: StoredRunRecord | null,
 ): Promise<RunOutcome> {
-  writeJsonAtomic(join(dir, 'config.json'), run.config);
+  writeJsonAtomic(join(dir, RUN_FILES.config), run.config);
   const cfg = run.config;
   const ckpt = opts.restart ? null : readCheckpoint(dir, run.id);
   const record: RunRecord = {
@@ -132,15 +125,15 @@ async function train(
     backend_reason: backend.line,
     custom_kernels: backend.customKernels,
     ...prov,
-    config_file: 'config.json',
-    config_hash: run.id.slice(run.id.lastIndexOf('-') + 1),
+    config_file: RUN_FILES.config,
+    config_hash: run.hash,
     started_at: new Date().toISOString(),
     ended_at: null,
     epochs_done: 0,
     epochs_total: cfg.train.epochs,
     attempts: [],
   };
-  const saveRecord = () => writeJsonAtomic(join(dir, 'run.json'), record);
+  const saveRecord = () => writeJsonAtomic(join(dir, RUN_FILES.record), record);
 
   let trainer: Trainer | null = null;
   // The epoch being computed, for the error record.
@@ -150,7 +143,7 @@ async function train(
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
     const columns = trainer.columns;
-    const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
+    const csv = new MetricsCsv(join(dir, RUN_FILES.metrics), columns);
     let secondsBefore = 0;
     // Epoch-0 values the divergence rule compares with (from metrics.csv when resuming).
     let baseline: DivergenceBaseline | null = null;
