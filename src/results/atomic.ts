@@ -1,19 +1,34 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
+/** Text, or bytes (any typed array: its bytes as laid out in memory). */
+export type Chunk = string | ArrayBufferView;
+
 /**
- * Writes a file atomically: temp file in the same folder, fsync, rename. A reader (or a crash)
- * sees the old content or the new, never a torn file.
+ * The one fsync writer: writes `content` (chunks in order) to `path`, created/truncated
+ * (`w`) or appended to (`a`), and fsyncs before closing, so it is on disk when this returns.
  */
-export function writeFileAtomic(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+export function writeSynced(path: string, content: Chunk | readonly Chunk[], flags: 'w' | 'a' = 'w'): void {
+  const chunks: readonly Chunk[] = typeof content === 'string' || ArrayBuffer.isView(content) ? [content] : content;
+  const fd = openSync(path, flags);
   try {
-    writeSync(fd, content);
+    for (const c of chunks) {
+      if (typeof c === 'string') writeSync(fd, c);
+      else writeSync(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes a file atomically: temp file in the same folder, fsync, rename. A reader (or a crash)
+ * sees the old content or the new, never a torn file.
+ */
+export function writeFileAtomic(path: string, content: Chunk | readonly Chunk[]): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeSynced(tmp, content);
   renameSync(tmp, path);
 }
 

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NamedArray, TrainerState } from './trainer-state.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 /** Folder of a run's checkpoint: <run dir>/checkpoint. */
 export const CHECKPOINT_DIR = 'checkpoint';
@@ -39,17 +39,6 @@ interface StateFile extends CheckpointMeta {
   saved_at: string;
 }
 
-function writeBinaryAtomic(path: string, tmp: string, parts: Float32Array[]): void {
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const p of parts) writeSync(fd, new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 /**
  * Saves a checkpoint atomically: the weights go to a new `weights-<epoch>.bin` (temp file +
  * rename), then state.json, which names it, is replaced atomically; only then are older weight
@@ -70,7 +59,7 @@ export function writeCheckpoint(runDir: string, meta: CheckpointMeta, state: Tra
     }
   }
   const weightsFile = `weights-${meta.epoch}.bin`;
-  writeBinaryAtomic(join(dir, weightsFile), join(dir, `.${weightsFile}.${process.pid}.tmp`), parts);
+  writeFileAtomic(join(dir, weightsFile), parts);
   const file: StateFile = {
     format: 1,
     ...meta,

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { writeSynced } from './atomic.js';
 import { stringify } from 'csv-stringify/sync';
 import { formatMetricNumber, METRICS_BASE_COLUMNS } from './run-folder.js';
 
@@ -34,12 +34,6 @@ export class MetricsCsv {
   }
 
   private write(text: string, flags: 'w' | 'a'): void {
-    const fd = openSync(this.path, flags);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(this.path, text, flags);
   }
 }

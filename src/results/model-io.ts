@@ -5,9 +5,10 @@
  * load it with tf.loadLayersModel('<url>/model.json') once gc-run's custom layers are
  * registered (models/custom-layers.ts).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { writeSynced } from './atomic.js';
 import * as tf from '@tensorflow/tfjs';
 
 /** Folder of a run's final model: <run dir>/model. */
@@ -20,16 +21,6 @@ export const WEIGHTS_FILE = 'weights.bin';
 /** <run dir>/snapshots/epoch-0005 for epoch 5. */
 export function snapshotDir(runDir: string, epoch: number): string {
   return join(runDir, SNAPSHOTS_DIR, `epoch-${String(epoch).padStart(4, '0')}`);
-}
-
-function writeFileSynced(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
@@ -45,7 +36,7 @@ function replaceDirAtomic(dir: string, files: Record<string, Uint8Array>): void 
   const old = join(parent, `.${basename(dir)}.${process.pid}.old`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
-  for (const [name, bytes] of Object.entries(files)) writeFileSynced(join(tmp, name), bytes);
+  for (const [name, bytes] of Object.entries(files)) writeSynced(join(tmp, name), bytes);
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
   rmSync(old, { recursive: true, force: true });

@@ -3,7 +3,8 @@ import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
 import { gcExamplesOf } from './gc-examples.js';
-import { PolyakOptimizer } from './polyak.js';
+import type { PolyakOptimizer } from './polyak.js';
+import { buildOptimizer } from './optimizer.js';
 import { correctCount } from '../metrics/classification.js';
 import type { LogitsFn } from '../metrics/gc.js';
 import { lossFn, type LossFn } from '../metrics/loss.js';
@@ -72,9 +73,7 @@ export class Trainer {
     if (cfg.gc.examples > data.train.n) {
       throw new ConfigError(`run config of ${cfg.experiment}`, sizeIssues(cfg, { dataset: cfg.dataset.name, train: data.train.n, test: data.test.n }));
     }
-    const o = cfg.optimizer;
-    this.polyak = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : null;
-    this.optimizer = o.name === 'polyak' ? this.polyak! : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
+    ({ optimizer: this.optimizer, polyak: this.polyak } = buildOptimizer(cfg.optimizer));
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
