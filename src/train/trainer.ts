@@ -13,8 +13,6 @@ import { gcOf } from './columns/gc.js';
 import { columnGroups, headerOf, measureGroups, type ColumnGroup, type EpochTrainStats } from './columns/index.js';
 import { flowTimeSteps } from './flow-time.js';
 import { Rng } from '../rng/rng.js';
-import { ConfigError } from '../errors/errors.js';
-import { sizeIssues } from './sizes.js';
 import type { Params, PenaltyTerm } from '../regularizers/term.js';
 import { objective, penaltyTerms } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from '../results/trainer-state.js';
@@ -68,11 +66,9 @@ export class Trainer {
     readonly model: tf.LayersModel,
     readonly data: TrainerData,
   ) {
-    // Never clamped, and checked before any tensor exists: GC on fewer examples than configured
-    // would be reported as what it is not.
-    if (cfg.gc.examples > data.train.n) {
-      throw new ConfigError(`run config of ${cfg.experiment}`, sizeIssues(cfg, { dataset: cfg.dataset.name, train: data.train.n, test: data.test.n }));
-    }
+    // GC examples: a fixed seeded subset of the training set, chosen once per run; first, so that
+    // too few examples (a caller that skipped sizes.ts) stop it before any tensor exists.
+    this.gcExamples = gcExamplesOf(cfg, data.train);
     ({ optimizer: this.optimizer, polyak: this.polyak } = buildOptimizer(cfg.optimizer));
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
@@ -83,8 +79,6 @@ export class Trainer {
     // For every run, penalised or not, so results never depend on what ran before in the process.
     registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
-    // GC examples: a fixed seeded subset of the training set, chosen once per run.
-    this.gcExamples = gcExamplesOf(cfg, data.train);
     this.loss = lossFn(cfg.train.loss);
     this.groups = columnGroups({ cfg, model, infer: this.infer, data, gcExamples: this.gcExamples, params: this.params, spectral: this.spectral, terms: this.terms, loss: this.loss });
     this.maxSteps = flowTimeSteps(cfg);
