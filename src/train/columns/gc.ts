@@ -8,6 +8,7 @@ import type { Split } from '../../data/split.js';
 import { geometricComplexity, jacobianStrategyFor, type LogitsFn } from '../../metrics/gc.js';
 import { explainGcMemoryError } from '../../metrics/gc-memory.js';
 import { projectedGeometricComplexity } from '../../metrics/gc-projection.js';
+import { batchLabels, forEachBatch } from '../../metrics/examples.js';
 import { marginColumns, marginSums, type MarginColumns } from '../../metrics/margins.js';
 import { GC_COLUMNS, MARGIN_COLUMNS } from '../../results/columns.js';
 import { Rng } from '../../rng/rng.js';
@@ -32,18 +33,10 @@ export async function gcOf(cfg: RunConfig, f: LogitsFn, examples: Split, classes
 
 /** MarginColumns of `f` on `examples` (logits in batches of `batchSize`), with `gc` measured on the same examples. */
 export async function marginColumnsOf(f: LogitsFn, examples: Split, batchSize: number, gc: number): Promise<MarginColumns> {
-  const d = examples.shape[0] * examples.shape[1] * examples.shape[2];
   const sums = new Float64Array(3);
-  for (let start = 0; start < examples.n; start += batchSize) {
-    const size = Math.min(batchSize, examples.n - start);
-    const s = tf.tidy(() => {
-      const xb = tf.tensor4d(examples.x.subarray(start * d, (start + size) * d), [size, ...examples.shape]);
-      return marginSums(f(xb), tf.tensor1d(examples.y.subarray(start, start + size), 'int32'));
-    });
-    const v = await s.data();
-    s.dispose();
+  await forEachBatch(examples, batchSize, (xb, start, size) => marginSums(f(xb as tf.Tensor4D), batchLabels(examples.y, start, size)), ([v]) => {
     for (let i = 0; i < 3; i++) sums[i] += v[i];
-  }
+  });
   return marginColumns(sums, examples.n, gc);
 }
 
