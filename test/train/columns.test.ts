@@ -1,33 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunConfigSchema } from '../../src/config/schema.js';
-import type { Split } from '../../src/data/split.js';
-import { buildModel } from '../../src/models/build.js';
 import * as declared from '../../src/results/columns.js';
 import { METRICS_BASE_COLUMNS } from '../../src/results/run-folder.js';
-import { Rng } from '../../src/rng/rng.js';
 import { whenOf } from '../../src/train/columns/index.js';
-import { Trainer } from '../../src/train/trainer.js';
 import { useBackend } from '../helpers/tf.js';
+import { tinyTrainer } from '../helpers/tiny-trainer.js';
 
-function synthetic(n: number, seed: number): Split {
-  const rng = new Rng(seed);
-  const y = Int32Array.from({ length: n }, (_, i) => i % 3);
-  const x = Float32Array.from({ length: n * 16 }, () => rng.uniform());
-  return { x, y, n, shape: [4, 4, 1] };
-}
-
-function trainerOf(extra: Record<string, unknown>): Trainer {
-  const cfg = RunConfigSchema.parse({
-    experiment: 'columns',
-    model: { arch: 'mlp', widths: [6] },
-    optimizer: { lr: 0.1 },
-    train: { batch_size: 10, epochs: 4 },
-    gc: { examples: 12, batch_size: 6, every: 2 },
-    ...extra,
-  });
-  return new Trainer(cfg, buildModel(cfg.model, [4, 4, 1], 3, 0), { train: synthetic(30, 1), test: synthetic(12, 2), classes: 3 });
-}
+const trainerOf = (extra: Record<string, unknown>) => tinyTrainer(extra);
 
 test('column groups: every column is declared in results/columns.ts, the header is the contract\'s base columns then the groups\' own, in the order metrics.csv has always had', async () => {
   await useBackend('wasm');

@@ -1,30 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunConfigSchema } from '../../src/config/schema.js';
-import type { Split } from '../../src/data/split.js';
-import { buildModel } from '../../src/models/build.js';
-import { Rng } from '../../src/rng/rng.js';
 import { Interrupted, runEpochs } from '../../src/train/epoch-loop.js';
-import { Trainer } from '../../src/train/trainer.js';
 import { useBackend } from '../helpers/tf.js';
+import { tinyTrainer } from '../helpers/tiny-trainer.js';
 
-function synthetic(n: number, seed: number): Split {
-  const rng = new Rng(seed);
-  const y = Int32Array.from({ length: n }, (_, i) => i % 3);
-  const x = Float32Array.from({ length: n * 16 }, () => rng.uniform());
-  return { x, y, n, shape: [4, 4, 1] };
-}
-
-function trainerOf(train: Record<string, unknown>): Trainer {
-  const cfg = RunConfigSchema.parse({
-    experiment: 'loop',
-    model: { arch: 'mlp', widths: [6] },
-    optimizer: { lr: 0.1 },
-    train: { batch_size: 10, epochs: 3, ...train },
-    gc: { examples: 12, batch_size: 6, every: 2 },
-  });
-  return new Trainer(cfg, buildModel(cfg.model, [4, 4, 1], 3, 0), { train: synthetic(30, 1), test: synthetic(12, 2), classes: 3 });
-}
+const trainerOf = (train: Record<string, unknown>) => tinyTrainer({}, { epochs: 3, ...train });
 
 test('epoch loop: hooks in order (row, snapshot, checkpoint, epoch end), no checkpoint after the last epoch, a resumed loop starts at fromEpoch', async () => {
   await useBackend('wasm');
