@@ -29,6 +29,14 @@ test('epoch loop: hooks in order (row, snapshot, checkpoint, epoch end), no chec
       'row 2 step 6', 'snapshot 2', 'checkpoint 2', 'end 2',
       'row 3 step 9', 'end 3',
     ]);
+    // Resumed after the epoch-2 checkpoint: only epoch 3, no checkpoint after it.
+    const resumed: string[] = [];
+    await runEpochs(t, { fromEpoch: 3, secondsBefore: 0, baseline: null }, {
+      onRow: (r) => void resumed.push(`row ${r.epoch}`),
+      onCheckpoint: (e) => void resumed.push(`checkpoint ${e}`),
+      onEpochEnd: (e) => void resumed.push(`end ${e}`),
+    });
+    assert.deepEqual(resumed, ['row 3', 'end 3']);
   } finally {
     t.dispose();
   }
