@@ -17,7 +17,7 @@ import { expandSweep } from '../src/config/sweep.js';
 import { packageRoot } from '../src/data/paths.js';
 import { buildModel } from '../src/models/build.js';
 import { loadDatasets, prepareRunData, datasetKey } from '../src/runner/data-prep.js';
-import { evaluate } from '../src/train/evaluate.js';
+import { evaluate } from '../src/train/columns/loss-accuracy.js';
 import { Trainer } from '../src/train/trainer.js';
 import { profileKernels, type KernelProfile } from './kernel-profile.js';
 

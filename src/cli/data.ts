@@ -4,8 +4,9 @@
  *   gc-data verify <name> [--data-dir D]                 load from disk (no download) and summarise
  */
 import { SingleBar } from 'cli-progress';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../errors/errors.js';
+import { parseFlags } from './exit.js';
 import type { Io } from './io.js';
 import type { ProgressEvent, ProgressFn } from '../data/download.js';
 import { DATASET_NAMES, fetchDataset, loadDataset, parseDatasetName } from '../data/registry.js';
@@ -110,14 +111,6 @@ export async function dataCommand(argv: string[], io: Io = process): Promise<num
     io.stderr.write(program.helpInformation());
     return 2;
   }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return 0;
-      throw new UsageError(`${e.message.replace(/^error: /, '')} (run ${PROG} --help for usage)`);
-    }
-    throw e;
-  }
+  if (!(await parseFlags(PROG, program, argv))) return 0;
   return action;
 }

@@ -1,4 +1,5 @@
-import { GcRunError } from '../errors/errors.js';
+import { CommanderError, type Command } from 'commander';
+import { GcRunError, UsageError } from '../errors/errors.js';
 import { exitCodeFor } from '../errors/exit-code.js';
 import type { Io } from './io.js';
 
@@ -7,6 +8,22 @@ import type { Io } from './io.js';
  * from exitCodeFor: typed errors carry theirs, anything else is a bug → 1 with stack).
  */
 export { exitCodeFor };
+
+/**
+ * The one way a command turns a bad flag into exit 2: commander's parse error (its own print
+ * switched off by `outputError: () => {}`) becomes a UsageError naming `prog --help`. Returns
+ * false when commander has answered by itself (--help, --version: exit 0).
+ */
+export async function parseFlags(prog: string, program: Command, argv: string[]): Promise<boolean> {
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return true;
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return false;
+    throw new UsageError(`${err.message.replace(/^error: /, '')} (run ${prog} --help for usage)`);
+  }
+}
 
 /** Formats an error for stderr: typed errors without a stack trace, unexpected ones with it. */
 export function formatError(prog: string, err: unknown): string {

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { BACKENDS, type BackendChoice } from '../config/schema.js';
 import { readConfigFile, validateExperiment } from '../config/load.js';
 import { expandSweep } from '../config/sweep.js';
@@ -18,6 +18,7 @@ import { writeTensorboardExperiment } from '../runner/tensorboard.js';
 import type { RunOutcome } from '../runner/run-one.js';
 import { checkRunSizes } from '../train/sizes.js';
 import { handleInterrupts, reraiseInterrupt } from './interrupt.js';
+import { parseFlags } from './exit.js';
 import type { Io } from './io.js';
 import { createPoolProgress } from './pool-progress.js';
 import { createProgress } from './progress.js';
@@ -78,15 +79,7 @@ function program(io: Io): Command {
 export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const cmd = addQuickOptions(program(io));
   checkSetArguments(argv);
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return 0;
-      throw new UsageError(`${err.message.replace(/^error: /, '')} (run gc-run --help for usage)`);
-    }
-    throw err;
-  }
+  if (!(await parseFlags('gc-run', cmd, argv))) return 0;
   const opts = cmd.opts<RunOptions>();
   const { file, positional } = splitPositionals(cmd.args);
   const quick = quickOptionsFrom(cmd.opts());

@@ -1,11 +1,13 @@
 /**
  * gc-measure: GC, margins, loss and accuracy (and optionally neural collapse) of a saved model
  * on a dataset. Given a run folder and no selection flags it measures on the run's own GC
- * examples with the run's GC settings, and so reproduces the logged `gc`.
+ * examples with the run's GC settings and loss, and re-measures every column of the logged
+ * epoch row a model determines through the trainer's own column groups (train/run-columns.ts),
+ * so it reproduces them to the digits logged.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as tf from '#tf';
-import { BACKENDS, DATASET_NAMES, type BackendChoice } from '../config/schema.js';
+import { BACKENDS, DATASET_NAMES, GcSchema, TrainSchema, type BackendChoice } from '../config/schema.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { loadDataset, type DatasetName } from '../data/registry.js';
 import { takeExamples, type Split } from '../data/split.js';
@@ -16,13 +18,24 @@ import { cdnvShortfall } from '../metrics/neural-collapse.js';
 import { loadModel } from '../models/custom-layers.js';
 import { Rng } from '../rng/rng.js';
 import { prepareRunData } from '../runner/data-prep.js';
-import { gcExamplesOf } from '../train/gc-examples.js';
+import { lossFn } from '../metrics/loss.js';
+import type { MetricColumn } from '../results/columns.js';
+import { neuralCollapseOf } from '../train/columns/neural-collapse.js';
+import { gcExamplesOf, neuralCollapseExamplesOf } from '../train/gc-examples.js';
 import { gcBy, lossAccuracyMargins, neuralCollapse, ofClasses, type GcMethod } from '../train/model-measures.js';
-import { formatError, exitCodeFor, runCommand } from './exit.js';
+import { measureRunColumns } from '../train/run-columns.js';
+import { formatError, exitCodeFor, parseFlags, runCommand } from './exit.js';
 import { resolveSource, type MeasureSource } from './measure-source.js';
 import type { Io } from './report.js';
 
 const PROG = 'gc-measure';
+
+/** The gc block's defaults, and train.*'s that gc-measure uses, read from the config schema. */
+const GC_DEFAULTS = GcSchema.parse({});
+const TRAIN_DEFAULTS = {
+  eval_batch_size: TrainSchema.shape.eval_batch_size.parse(undefined),
+  loss: TrainSchema.shape.loss.parse(undefined),
+};
 
 interface Flags {
   dataset?: string;
@@ -51,7 +64,13 @@ export interface MeasureResult {
   loss: number;
   accuracy: number;
   margin: MarginStats;
-  neural_collapse: { cdnv: number; embedding_gc: number; embedding_dim: number } | null;
+  neural_collapse: { cdnv: number; embedding_gc: number; embedding_dim: number; examples: string } | null;
+  /**
+   * On a run folder without selection flags: every column of the logged epoch row that the model
+   * determines, re-measured as the trainer measured it, beside the logged value (null when that
+   * epoch has no row or the cell is empty).
+   */
+  columns: Partial<Record<MetricColumn, { value: number | null; logged: number | null }>> | null;
 }
 
 function posInt(flag: string, v: string | undefined): number | undefined {
@@ -88,12 +107,14 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
   if (f.dataset !== undefined && !(DATASET_NAMES as readonly string[]).includes(f.dataset)) {
     throw new UsageError(`--dataset ${f.dataset}: expected one of ${DATASET_NAMES.join(', ')}`);
   }
+  // A model without its run: the schema's defaults (never retyped here).
+  const gcCfg = cfg?.gc ?? GC_DEFAULTS;
   const datasetName = (f.dataset ?? cfg?.dataset.name) as DatasetName | undefined;
   if (!datasetName) throw new UsageError(`${path}: a model without its run folder needs --dataset (one of ${DATASET_NAMES.join(', ')})`);
   if (f.examples !== undefined && f.examples !== 'all' && !/^[1-9]\d*$/.test(f.examples)) throw new UsageError(`--examples ${f.examples}: expected a positive integer or 'all'`);
   const count = f.examples === undefined || f.examples === 'all' ? f.examples : Number(f.examples);
-  const batchSize = posInt('batch-size', f.batchSize) ?? cfg?.gc.batch_size ?? 32;
-  const projections = posInt('projections', f.projections) ?? cfg?.gc.projections ?? 8;
+  const batchSize = posInt('batch-size', f.batchSize) ?? gcCfg.batch_size;
+  const projections = posInt('projections', f.projections) ?? gcCfg.projections;
   if (f.seed !== undefined && !/^\d+$/.test(f.seed)) throw new UsageError(`--seed ${f.seed}: expected a non-negative integer`);
   const seed = f.seed === undefined ? (cfg?.seed ?? 0) : Number(f.seed);
 
@@ -130,7 +151,7 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
     } else {
       const split = f.split ?? 'train';
       const pool = ofClasses(splits[split], classes);
-      const n = count === 'all' ? pool.n : (count ?? cfg?.gc.examples ?? 256);
+      const n = count === 'all' ? pool.n : (count ?? gcCfg.examples);
       if (n > pool.n) {
         throw new UsageError(`--examples ${n}: the ${split} split has only ${pool.n} examples${classes ? ' of the selected classes' : ''} (use --examples all)`);
       }
@@ -138,18 +159,28 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
       source = `${n === pool.n ? 'all' : 'a seeded sample of'} ${n} ${split} examples${classes ? ` of classes ${classes.join(',')}` : ''}`;
     }
     if (examples.n === 0) throw new UsageError(`${path}: no examples to measure on`);
-    const withNc = !!(f.neuralCollapse || classes);
-    const ncShort = withNc ? cdnvShortfall(examples.y, classes) : null;
-    if (ncShort) throw new UsageError(`--examples ${f.examples ?? examples.n}: ${ncShort} among the ${source} (use more --examples, or --examples all)`);
-    const method = f.method ?? cfg?.gc.method ?? 'exact';
+    const method = f.method ?? gcCfg.method;
     const m: GcMethod = { method, batchSize, projections, strategy: strategyOf(src, model) };
     // Reproducing a logged value: the projection stream the trainer used at that epoch.
     const reproduce = run && !selecting && f.method === undefined && f.projections === undefined && f.seed === undefined;
+    const withNc = !!(f.neuralCollapse || classes);
+    // The run's own neural-collapse examples were checked when it was configured; other samples here.
+    const ncShort = withNc && !reproduce ? cdnvShortfall(examples.y, classes) : null;
+    if (ncShort) throw new UsageError(`--examples ${f.examples ?? examples.n}: ${ncShort} among the ${source} (use more --examples, or --examples all)`);
     const projRng = () => (reproduce ? Rng.derive(cfg!.seed, `gc-projection:${run!.epoch}`) : Rng.derive(seed, 'gc-measure-projection'));
     const infer = (x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor2D;
-    const gc = await gcBy(infer, examples, ds.numClasses, m, projRng);
-    const lam = await lossAccuracyMargins(infer, examples, cfg?.train.eval_batch_size ?? 500);
-    const nc = withNc ? await neuralCollapse(model, examples, m, () => Rng.derive(seed, 'gc-measure-nc-projection'), classes) : null;
+    // The trainer's own column groups on the run's own example sets, with the run's loss.
+    const row = reproduce ? await measureRunColumns(cfg!, model, { ...splits, classes: ds.numClasses }, run!.epoch) : null;
+    const gc = row?.gc ?? (await gcBy(infer, examples, ds.numClasses, m, projRng));
+    const lam = await lossAccuracyMargins(infer, examples, cfg?.train.eval_batch_size ?? TRAIN_DEFAULTS.eval_batch_size, lossFn(cfg?.train.loss ?? TRAIN_DEFAULTS.loss));
+    let nc: MeasureResult['neural_collapse'] = null;
+    if (reproduce && f.neuralCollapse) {
+      // The logged cdnv / embedding_gc: the run's class-balanced metrics.nc_examples, the epoch's projections.
+      const ncExamples = neuralCollapseExamplesOf(cfg!, splits.train);
+      nc = { ...(await neuralCollapseOf(cfg!, model, ncExamples, ds.numClasses, run!.epoch)), examples: `the run's ${ncExamples.n} class-balanced neural-collapse examples` };
+    } else if (f.neuralCollapse || classes) {
+      nc = { ...(await neuralCollapse(model, examples, m, () => Rng.derive(seed, 'gc-measure-nc-projection'), classes)), examples: source };
+    }
     // Only now: bad input must leave exactly one line on stderr.
     io.stderr.write(backendLine);
     return {
@@ -164,6 +195,7 @@ async function measure(path: string, f: Flags, io: Io): Promise<MeasureResult> {
       accuracy: lam.acc,
       margin: marginStats(lam.margins),
       neural_collapse: nc,
+      columns: row && Object.fromEntries(Object.entries(row).map(([c, value]) => [c, { value: value ?? null, logged: run!.row?.[c] ?? null }])),
     };
   } finally {
     model.dispose();
@@ -186,7 +218,14 @@ export function measureText(r: MeasureResult): string {
   ];
   if (r.neural_collapse) {
     const nc = r.neural_collapse;
-    lines.push(`collapse: cdnv ${num(nc.cdnv)}  embedding_gc ${num(nc.embedding_gc)}  (penultimate layer, ${nc.embedding_dim} dims)`);
+    lines.push(`collapse: cdnv ${num(nc.cdnv)}  embedding_gc ${num(nc.embedding_gc)}  (penultimate layer, ${nc.embedding_dim} dims; ${nc.examples})`);
+  }
+  if (r.columns) {
+    const cols = Object.entries(r.columns);
+    const off = cols.filter(([, v]) => v!.value !== v!.logged).map(([c, v]) => `${c} ${v!.value} (logged ${v!.logged ?? 'empty'})`);
+    lines.push(off.length === 0
+      ? `row:      all ${cols.length} columns of epoch ${r.epoch} that the model determines reproduced exactly (${cols.map(([c]) => c).join(', ')})`
+      : `row:      ${cols.length - off.length} of ${cols.length} columns of epoch ${r.epoch} reproduced exactly; differ: ${off.join('; ')}`);
   }
   return lines.join('\n');
 }
@@ -198,10 +237,10 @@ export async function measureCommand(argv: string[], io: Io = process): Promise<
     .argument('<path>', 'run folder, saved model folder (model/, snapshots/epoch-NNNN/) or model.json')
     .addOption(new Option('--dataset <name>', "dataset (default: the run's)").choices([...DATASET_NAMES]))
     .addOption(new Option('--split <split>', 'split to sample examples from (default train)').choices(['train', 'test']))
-    .option('--examples <n>', "examples: a count or 'all' (default: the run's gc.examples, else 256)")
-    .addOption(new Option('--method <method>', "GC method (default: the run's gc.method, else exact)").choices(['exact', 'projection']))
+    .option('--examples <n>', `examples: a count or 'all' (default: the run's gc.examples, else ${GC_DEFAULTS.examples})`)
+    .addOption(new Option('--method <method>', `GC method (default: the run's gc.method, else ${GC_DEFAULTS.method})`).choices(['exact', 'projection']))
     .option('--projections <p>', 'random directions per example for --method projection')
-    .option('--batch-size <b>', "examples per GC pass (default: the run's gc.batch_size, else 32)")
+    .option('--batch-size <b>', `examples per GC pass (default: the run's gc.batch_size, else ${GC_DEFAULTS.batch_size})`)
     .option('--classes <list>', 'only examples of these classes, e.g. 5-9 or 0,2,4 (implies --neural-collapse)')
     .option('--neural-collapse', 'also CDNV and embedding GC of the penultimate layer')
     .option('--seed <s>', "seed of the example sample and projections (default: the run's seed, else 0)")
@@ -209,15 +248,10 @@ export async function measureCommand(argv: string[], io: Io = process): Promise<
     .option('--data-dir <dir>', 'folder holding datasets/<name>/')
     .option('--json', 'print the result as JSON')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
   try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  const flags = program.opts<Flags>();
-  try {
+    if (!(await parseFlags(PROG, program, argv))) return 0;
+    const flags = program.opts<Flags>();
     const r = await measure(program.processedArgs[0] as string, flags, io);
     io.stdout.write((flags.json ? JSON.stringify(r, null, 2) : measureText(r)) + '\n');
     return 0;

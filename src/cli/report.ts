@@ -1,7 +1,7 @@
 /**
  * gc-report: aggregate results folders into tables, plots, report.md and report.html.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { join } from 'node:path';
 import { buildReport } from '../report/build.js';
 import { writeReport } from '../report/write.js';
@@ -10,7 +10,7 @@ import { sweepsJson, sweepsText } from '../report/tables.js';
 import { reproJson, reproText } from '../report/repro.js';
 import { fontWarning } from '../report/render.js';
 import { parseAt, parseMetric } from '../report/selection.js';
-import { reportTypedError, runCommand } from './exit.js';
+import { parseFlags, reportTypedError, runCommand } from './exit.js';
 import type { Io } from './io.js';
 
 export type { Io };
@@ -34,15 +34,10 @@ export async function reportCommand(argv: string[], io: Io = process): Promise<n
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} });
   try {
-    program.parse(argv, { from: 'user' });
+    if (!(await parseFlags(PROG, program, argv))) return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return 0;
-      // Printed once here (commander's own print is off), like every other gc-report error.
-      io.stderr.write(`${PROG}: error: ${e.message.replace(/^error: /, '')} (run ${PROG} --help for usage)\n`);
-      return 2;
-    }
-    throw e;
+    // Printed once here, like every other gc-report error.
+    return reportTypedError(PROG, e, io);
   }
   const dirs = program.processedArgs[0] as string[];
   const opts = program.opts<{ out?: string; json?: boolean; repro?: boolean; metric?: string; at?: string }>();

@@ -9,6 +9,8 @@ import { EXPERIMENT_LEVEL_KEYS, MAX_SWEEP_RUNS, RunConfigSchema, type Experiment
 export interface PlannedRun {
   /** Stable id: readable swept values, seed and a hash of the resolved config. */
   id: string;
+  /** The hash of the resolved config (runHash; the id's last part), run.json's config_hash. */
+  hash: string;
   /** Position in the sweep's deterministic order (0-based). */
   index: number;
   seed: number;
@@ -164,7 +166,7 @@ export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
         continue;
       }
       seen.set(id, position);
-      runs.push({ id, index: runs.length, seed, swept, config });
+      runs.push({ id, hash, index: runs.length, seed, swept, config });
     }
   }
   if (issues.length) throw new ConfigError(file, issues);

@@ -36,3 +36,35 @@ export function batchTensor(e: HostExamples, start: number, size: number): tf.Te
   const d = e.shape.reduce((p, q) => p * q, 1);
   return tf.tensor(e.x.subarray(start * d, (start + size) * d), [size, ...e.shape]);
 }
+
+/** Labels [start, start + size) of `y` as an int32 tensor [size]. */
+export function batchLabels(y: Int32Array, start: number, size: number): tf.Tensor1D {
+  return tf.tensor1d(y.subarray(start, start + size), 'int32');
+}
+
+/**
+ * The one batched pass over host examples: for each batch of at most `batchSize` examples in
+ * order, `perBatch` maps its inputs [size, ...shape] to result tensors (inside tf.tidy), which
+ * are read back asynchronously, handed to `collect` with the batch's start and size, and freed.
+ */
+export async function forEachBatch(
+  e: HostExamples,
+  batchSize: number,
+  perBatch: (xb: tf.Tensor, start: number, size: number) => tf.Tensor | tf.Tensor[],
+  collect: (values: Array<Float32Array | Int32Array | Uint8Array>, start: number, size: number) => void,
+): Promise<void> {
+  for (let start = 0; start < e.n; start += batchSize) {
+    const size = Math.min(batchSize, e.n - start);
+    const out = tf.tidy(() => {
+      const r = perBatch(batchTensor(e, start, size), start, size);
+      return Array.isArray(r) ? r : [r];
+    });
+    try {
+      const values = [];
+      for (const t of out) values.push(await t.data());
+      collect(values, start, size);
+    } finally {
+      tf.dispose(out);
+    }
+  }
+}

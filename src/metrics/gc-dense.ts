@@ -14,7 +14,7 @@
  * for one backward pass per class (PyTorch's way) and 1.4 G for `replicate`.
  */
 import * as tf from '#tf';
-import { nodesFromXToY, type EngineInternals } from './vjp.js';
+import { nodesFromXToY, releaseTape, type EngineInternals } from './vjp.js';
 import { recordForward, type Node } from './vjp-stacked.js';
 
 type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
@@ -166,8 +166,7 @@ export class DenseJacobian {
         kept = layers.map((l) => ({ ...l, kernel: tf.keep(tf.reshape(l.kernel, l.kernel.shape)), bias: l.bias && tf.keep(tf.reshape(l.bias, [l.kernel.shape[1]])) }));
         return matches(kept, x, y);
       } finally {
-        for (const node of tape) for (const t of node.saved ?? []) t.dispose();
-        engine.state.activeTape = null;
+        releaseTape(engine, tape);
       }
     });
     if (!(ok instanceof tf.Tensor)) return false;

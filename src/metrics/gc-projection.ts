@@ -1,7 +1,7 @@
 import * as tf from '#tf';
 import type { Rng } from '../rng/rng.js';
 import type { LogitsFn } from './gc.js';
-import { batchTensor, toHost, type Examples } from './examples.js';
+import { forEachBatch, toHost, type Examples } from './examples.js';
 
 /**
  * `count` directions drawn uniformly from the unit sphere in R^classes (normalised Gaussians),
@@ -67,16 +67,12 @@ export async function projectedGeometricComplexity(
   const host = await toHost(examples);
   const n = host.n;
   let total = 0;
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const dirs = sphereDirections(rng, projections * size, classes);
-    const s = tf.tidy(() => {
-      const xb = batchTensor(host, start, size);
-      const v = tf.tensor3d(dirs, [projections, size, classes]);
-      return tf.sum(projectedJacobianSqNorms(f, xb, v));
-    });
-    total += (await s.data())[0];
-    s.dispose();
-  }
+  await forEachBatch(host, batchSize, (xb, _start, size) => {
+    // Drawn batch by batch, in order: the same stream as ever.
+    const v = tf.tensor3d(sphereDirections(rng, projections * size, classes), [projections, size, classes]);
+    return tf.sum(projectedJacobianSqNorms(f, xb, v));
+  }, ([s]) => {
+    total += s[0];
+  });
   return total / n;
 }

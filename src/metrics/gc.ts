@@ -1,7 +1,7 @@
 import * as tf from '#tf';
 import { vjps } from './vjp.js';
 import { canStack, stackedVjps } from './vjp-stacked.js';
-import { batchTensor, toHost, type Examples } from './examples.js';
+import { batchTensor, forEachBatch, toHost, type Examples } from './examples.js';
 import { DenseJacobian } from './gc-dense.js';
 
 /** A model's logits as a function of its input: [B, ...inputShape] → [B, classes]. */
@@ -115,15 +115,9 @@ export async function geometricComplexity(
       await dense.verify(f, first, classes);
       first.dispose();
     }
-    for (let start = 0; start < n; start += batchSize) {
-      const size = Math.min(batchSize, n - start);
-      const s = tf.tidy(() => {
-        const xb = batchTensor(host, start, size);
-        return tf.sum(jacobianSqNorms(f, xb, classes, strategy, STACKED_BYTES, dense));
-      });
-      total += (await s.data())[0];
-      s.dispose();
-    }
+    await forEachBatch(host, batchSize, (xb) => tf.sum(jacobianSqNorms(f, xb, classes, strategy, STACKED_BYTES, dense)), ([s]) => {
+      total += s[0];
+    });
   } finally {
     dense?.dispose();
   }

@@ -79,8 +79,8 @@ export interface MarginColumns {
   gc_margin: number;
 }
 
-/** Names of the MarginColumns, in metrics.csv order. */
-export const MARGIN_COLUMNS = ['margin_mean', 'margin_abs_mean', 'gc_margin', 'logit_sq'] as const;
+/** Names of the MarginColumns, in metrics.csv order (declared with the run folder's columns). */
+export { MARGIN_COLUMNS } from '../results/columns.js';
 
 /**
  * Margin-normalised GC: GC / s² with s = mean_x |margin(x)| over the GC examples.

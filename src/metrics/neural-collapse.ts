@@ -13,7 +13,7 @@
  */
 import * as tf from '#tf';
 import type { LogitsFn } from './gc.js';
-import type { HostExamples } from './examples.js';
+import { forEachBatch, type HostExamples } from './examples.js';
 
 /** Result of classDistanceNormalizedVariance. */
 export interface Cdnv {
@@ -103,13 +103,7 @@ export function embeddingFn(model: tf.LayersModel): { fn: LogitsFn; dim: number 
 
 /** Embeddings of `x` ([n, ...inputShape], host examples) in batches, read back asynchronously: [n, d] row-major. */
 export async function embed(fn: LogitsFn, dim: number, x: HostExamples, batchSize: number): Promise<Float32Array> {
-  const size = x.shape.reduce((p, q) => p * q, 1);
   const out = new Float32Array(x.n * dim);
-  for (let start = 0; start < x.n; start += batchSize) {
-    const b = Math.min(batchSize, x.n - start);
-    const e = tf.tidy(() => fn(tf.tensor(x.x.subarray(start * size, (start + b) * size), [b, ...x.shape])));
-    out.set(await e.data(), start * dim);
-    e.dispose();
-  }
+  await forEachBatch(x, batchSize, (xb) => fn(xb), ([e], start) => out.set(e, start * dim));
   return out;
 }

@@ -13,7 +13,7 @@
  */
 import * as tf from '#tf';
 import { GC_ADD, MAX_POOL_MASK_2X2, MUL_CHANNELS, RELU_GRAD_STACKED, SPREAD_ROWS, UNPOOL_MASKED_2X2 } from '../backend/kernel-names.js';
-import { nodesFromXToY, type EngineInternals, type TapeNode } from './vjp.js';
+import { nodesFromXToY, releaseTape, type EngineInternals, type TapeNode } from './vjp.js';
 
 /** A tape node with the attributes its kernel ran with (recorded by `recordForward`). */
 export type Node = TapeNode & { attrs?: tf.NamedAttrMap };
@@ -220,8 +220,7 @@ export function stackedVjps(
     }
     return results;
   } finally {
-    for (const node of tape) for (const t of node.saved ?? []) t.dispose();
-    engine.state.activeTape = null;
+    releaseTape(engine, tape);
   }
 }
 

@@ -30,6 +30,15 @@ export interface EngineInternals {
 }
 
 /** The tape nodes on a path from `x` to `y`, inputs pruned to those that depend on `x` (as tfjs-core's getFilteredNodesXToY). */
+/**
+ * The one tape clean-up: frees the tensors a recorded tape saved for its backward pass and drops
+ * the tape, as tf's engine.gradients does when it owns it (call only as its owner: outermost).
+ */
+export function releaseTape(engine: EngineInternals, tape: readonly TapeNode[]): void {
+  for (const node of tape) for (const t of node.saved ?? []) t.dispose();
+  engine.state.activeTape = null;
+}
+
 export function nodesFromXToY(tape: TapeNode[], x: tf.Tensor, y: tf.Tensor): TapeNode[] {
   const fromX = new Set<number>([x.id]);
   const nodesFromX = new Set<number>();
@@ -95,9 +104,6 @@ export function vjps(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, cotangents: (
     return dys.map((dy) => tf.tidy(() => reduce(backprop(nodes, x, y, dy))));
   } finally {
     // As engine.gradients: the outermost gradient computation owns the tape and its saved tensors.
-    if (engine.state.gradientDepth === 0) {
-      for (const node of tape) for (const t of node.saved ?? []) t.dispose();
-      engine.state.activeTape = null;
-    }
+    if (engine.state.gradientDepth === 0) releaseTape(engine, tape);
   }
 }

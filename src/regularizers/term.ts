@@ -1,4 +1,5 @@
 import type * as tf from '#tf';
+import type { PenaltyColumn } from '../results/columns.js';
 
 /**
  * The contract every penalty implements and the training loop (src/train/objective.ts) sums:
@@ -31,7 +32,7 @@ export interface StepContext {
 /** One regulariser added to the loss: λ·value. `value` must be differentiable in the params. */
 export interface PenaltyTerm {
   /** CSV column holding the unweighted value (e.g. `l2_penalty`). */
-  column: string;
+  column: PenaltyColumn;
   /** Config key of λ (e.g. `regularizers.weight_decay`), for messages. */
   key: string;
   lambda: number;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from './atomic.js';
+import { parseMetricNumber } from './run-folder.js';
 
 /**
  * Cuts metrics.csv back to its header and the rows of epochs ≤ `lastEpoch` (atomically), so a
@@ -29,4 +30,15 @@ export function truncateMetricsCsv(path: string, columns: readonly string[], las
   if (keep.length !== lastEpoch + 1) return false;
   writeFileAtomic(path, header + keep.join(''));
   return true;
+}
+
+/**
+ * The first data row of a metrics.csv as column → number (null: an empty or unreadable cell),
+ * or null when the file has no data row.
+ */
+export function readFirstMetricsRow(path: string): Record<string, number | null> | null {
+  const [header, first] = readFileSync(path, 'utf8').split('\n');
+  if (!first) return null;
+  const cells = first.split(',');
+  return Object.fromEntries(header.split(',').map((c, i) => [c, parseMetricNumber(cells[i] ?? '') ?? null]));
 }

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '#tf';
-import type { RunRecord } from './run-folder.js';
+import { RUN_FILES, storedRunRecordSchema, type RunRecord, type StoredRunRecord } from './run-folder.js';
 
 // run.json's types live in the run-folder contract; re-exported for the runner's imports.
 export type { RunAttempt, RunRecord, RunStatus } from './run-folder.js';
@@ -49,4 +49,17 @@ export function collectProvenance(argv: readonly string[] = process.argv): Prove
     command: argv.slice(1).join(' '),
     git: gitInfo(root),
   };
+}
+
+/**
+ * A run folder's run.json read through the contract's reader schema (storedRunRecordSchema:
+ * older folders read, unknown fields kept), or null when it is absent, unreadable or not a run record.
+ */
+export function readStoredRecord(dir: string): StoredRunRecord | null {
+  try {
+    const parsed = storedRunRecordSchema.safeParse(JSON.parse(readFileSync(join(dir, RUN_FILES.record), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

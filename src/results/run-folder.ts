@@ -4,6 +4,7 @@
  * number format of its cells. See docs/ARCHITECTURE.md, "Run folder layout".
  */
 import { z } from 'zod';
+import { LEARNING_RATE_COLUMNS, LOSS_ACCURACY_COLUMNS, MARGIN_COLUMNS } from './columns.js';
 
 /** File names inside `<output_dir>/<experiment>/<run-id>/`. */
 export const RUN_FILES = { config: 'config.json', record: 'run.json', metrics: 'metrics.csv' } as const;
@@ -95,25 +96,19 @@ export type StoredRunRecord = z.infer<typeof storedRunRecordSchema>;
 export const METRICS_BASE_COLUMNS = [
   'epoch',
   'step',
-  'lr',
-  'train_loss',
-  'train_acc',
-  'test_loss',
-  'test_acc',
+  ...LEARNING_RATE_COLUMNS,
+  ...LOSS_ACCURACY_COLUMNS,
   'gc',
   'weight_norm_sq',
   'seconds',
   'gc_seconds',
   // Logit scale on the GC examples, with every GC measurement (src/metrics/margins.ts):
   // mean margin f_y − max_{j≠y} f_j, mean |margin|, GC / (mean |margin|)², mean ||f(x)||².
-  'margin_mean',
-  'margin_abs_mean',
-  'gc_margin',
-  'logit_sq',
+  ...MARGIN_COLUMNS,
 ] as const;
 
 /** Base columns added after the first release: optional for a reader, so older folders read. */
-const LATER_COLUMNS: readonly string[] = ['gc_seconds', 'margin_mean', 'margin_abs_mean', 'gc_margin', 'logit_sq'];
+const LATER_COLUMNS: readonly string[] = ['gc_seconds', ...MARGIN_COLUMNS];
 
 /** Columns a reader requires: the base columns less those added later, so older folders read. */
 export const METRICS_REQUIRED_COLUMNS = METRICS_BASE_COLUMNS.filter((c) => !LATER_COLUMNS.includes(c));

@@ -14,7 +14,7 @@ export interface PlanEntry {
   /** done: complete; partial: has a checkpoint (resumes after `epoch`); running: locked by a live process. */
   status: 'done' | 'partial' | 'pending' | 'failed' | 'diverged' | 'running';
   /** partial: last checkpointed epoch; failed/diverged: the epoch it happened at. */
-  epoch?: number;
+  epoch?: number | null;
   epochs: number;
   message?: string;
   holder?: LockInfo;

@@ -13,6 +13,7 @@ import { readRecord, runDir, type RunOutcome } from './run-one.js';
 import { describeEnd } from './run-end.js';
 import { writeJsonAtomic } from '../results/atomic.js';
 import { acquireRunLock } from '../results/lock.js';
+import { RUN_FILES } from '../results/run-folder.js';
 
 export interface PoolOptions extends SweepCommonOptions {
   /** Worker processes at most (a positive integer: --jobs, validated once by the CLI). */
@@ -159,7 +160,7 @@ export async function runPool(runs: PlannedRun[], opts: PoolOptions): Promise<Ru
  * changed, never one another process has taken over since. The checkpoint stays: a re-run resumes.
  */
 function recordWorkerDeath(dir: string, workerPid: number, error: { epoch: number; message: string }): void {
-  if (!existsSync(join(dir, 'run.json'))) return;
+  if (!existsSync(join(dir, RUN_FILES.record))) return;
   const taken = acquireRunLock(dir);
   if (!taken.acquired) return; // already resumed by another process
   try {
@@ -168,7 +169,7 @@ function recordWorkerDeath(dir: string, workerPid: number, error: { epoch: numbe
     rec.status = 'failed';
     rec.error = error;
     rec.ended_at = new Date().toISOString();
-    writeJsonAtomic(join(dir, 'run.json'), rec);
+    writeJsonAtomic(join(dir, RUN_FILES.record), rec);
   } finally {
     taken.lock.release();
   }

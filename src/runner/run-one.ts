@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
 import type { BackendInfo } from '../backend/select.js';
@@ -9,12 +9,14 @@ import { fsReason, LinkRefused, makeFolder } from '../results/fs-safe.js';
 import { backendConflict, linksInRunFolder, removeStaleTemps } from '../results/run-folder-guard.js';
 import { GcRunError, UsageError } from '../errors/errors.js';
 import { removeSavedModels, saveModel, snapshotDir, MODEL_DIR } from '../results/model-io.js';
-import { truncateMetricsCsv } from '../results/csv-resume.js';
+import { readFirstMetricsRow, truncateMetricsCsv } from '../results/csv-resume.js';
 import { acquireRunLock, type LockInfo, type LockOptions } from '../results/lock.js';
-import { BASE_COLUMNS, MetricsCsv } from '../results/metrics-csv.js';
-import type { Provenance, RunRecord, RunStatus } from '../results/record.js';
+import { MetricsCsv } from '../results/metrics-csv.js';
+import { readStoredRecord, type Provenance, type RunRecord, type RunStatus } from '../results/record.js';
+import { RUN_FILES, type StoredRunRecord } from '../results/run-folder.js';
 import { Trainer, type EpochRow, type StepProgress, type TrainerData } from '../train/trainer.js';
-import { baselineOf, divergenceReason, type DivergenceBaseline } from '../train/divergence.js';
+import type { DivergenceBaseline } from '../train/divergence.js';
+import { Interrupted, runEpochs } from '../train/epoch-loop.js';
 import { tensorboardEvents } from './tensorboard.js';
 
 import type { RunEvents } from './progress.js';
@@ -37,7 +39,8 @@ export interface RunOutcome {
    */
   status: RunStatus | 'skipped' | 'busy' | 'pending';
   dir: string;
-  error?: { epoch: number; message: string };
+  /** epoch null: a run.json of an earlier version that did not know it. */
+  error?: { epoch?: number | null; message: string };
   /** True when the status comes from an earlier invocation (nothing was trained now). */
   earlier?: boolean;
   /** Epoch training resumed from (0 = fresh start), when it trained. */
@@ -52,26 +55,15 @@ export function runDir(run: PlannedRun): string {
   return join(run.config.output_dir, run.config.experiment, run.id);
 }
 
-/** Reads a run's run.json, or null when absent/unreadable. */
-export function readRecord(dir: string): RunRecord | null {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
-  } catch {
-    return null;
-  }
-}
-
-class Interrupted extends Error {}
+/** Reads a run's run.json (the contract's reader schema), or null when absent/unreadable/not a run record. */
+export const readRecord = readStoredRecord;
 
 /** Epoch-0 loss and ||θ||² from a metrics.csv (null when its first row lacks them). */
 function readBaseline(path: string): DivergenceBaseline | null {
-  const [header, first] = readFileSync(path, 'utf8').split('\n');
-  const cols = header.split(',');
-  const cells = (first ?? '').split(',');
-  const at = (c: string) => (cells[cols.indexOf(c)] ? Number(cells[cols.indexOf(c)]) : NaN);
-  if (at('epoch') !== 0) return null;
-  const b = { loss: at('test_loss'), weight_norm_sq: at('weight_norm_sq') };
-  return Number.isFinite(b.loss) && Number.isFinite(b.weight_norm_sq) ? b : null;
+  const row = readFirstMetricsRow(path);
+  if (row?.epoch !== 0) return null;
+  const b = { loss: row.test_loss, weight_norm_sq: row.weight_norm_sq };
+  return Number.isFinite(b.loss) && Number.isFinite(b.weight_norm_sq) ? (b as DivergenceBaseline) : null;
 }
 
 /**
@@ -114,7 +106,7 @@ export async function executeRun(
     const prior = readRecord(dir);
     if (!opts.restart && prior?.status === 'complete') return { id: run.id, status: 'skipped', dir, earlier: true };
     if (!opts.restart && prior?.status === 'diverged') {
-      return { id: run.id, status: 'diverged', dir, error: prior.error, earlier: true };
+      return { id: run.id, status: 'diverged', dir, error: prior.error ?? undefined, earlier: true };
     }
     // Resuming on another backend would break bit-identical resume: refused (exit 2) with the ways out.
     const conflict = opts.restart ? null : backendConflict(dir, run.id, backend.name, prior);
@@ -144,7 +136,7 @@ async function train(
   events: RunEvents,
   opts: ExecuteOptions,
   dir: string,
-  prior: RunRecord | null,
+  prior: StoredRunRecord | null,
 ): Promise<RunOutcome> {
   const cfg = run.config;
   const loaded = opts.restart ? { checkpoint: null, problem: null } : loadCheckpoint(dir, run.id);
@@ -161,25 +153,26 @@ async function train(
     backend_reason: backend.line,
     custom_kernels: backend.customKernels,
     ...prov,
-    config_file: 'config.json',
-    config_hash: run.id.slice(run.id.lastIndexOf('-') + 1),
+    config_file: RUN_FILES.config,
+    config_hash: run.hash,
     started_at: new Date().toISOString(),
     ended_at: null,
     epochs_done: 0,
     epochs_total: cfg.train.epochs,
     attempts: [],
   };
-  const saveRecord = () => writeJsonAtomic(join(dir, 'run.json'), record);
+  const saveRecord = () => writeJsonAtomic(join(dir, RUN_FILES.record), record);
 
   let trainer: Trainer | null = null;
-  let epoch = 0;
+  // The epoch being computed, for the error record.
+  const at = { epoch: 0 };
   let fromEpoch = 0;
   try {
-    writeJsonAtomic(join(dir, 'config.json'), run.config);
+    writeJsonAtomic(join(dir, RUN_FILES.config), run.config);
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
     trainer = new Trainer(cfg, model, data);
-    const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
-    const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);
+    const columns = trainer.columns;
+    const csv = new MetricsCsv(join(dir, RUN_FILES.metrics), columns);
     let secondsBefore = 0;
     // Epoch-0 values the divergence rule compares with (from metrics.csv when resuming).
     let baseline: DivergenceBaseline | null = null;
@@ -202,55 +195,23 @@ async function train(
     saveRecord();
     events.onStart?.({ fromEpoch });
 
-    const t0 = performance.now();
-    const seconds = () => secondsBefore + (performance.now() - t0) / 1000;
-    const onStep = async (p: StepProgress) => {
-      events.onStep?.(p);
-      // On cpu/wasm a whole epoch can run on microtasks alone: yield so signals, IPC and the lock heartbeat get through.
-      await new Promise((r) => setImmediate(r));
-      if (opts.signal?.aborted) throw new Interrupted();
-    };
-    let train: { loss: number; acc: number; penalties: number[] } | null = null;
-    const target = cfg.train.stop_train_acc;
-    for (epoch = fromEpoch; epoch <= cfg.train.epochs; epoch++) {
-      if (opts.signal?.aborted) throw new Interrupted();
-      if (epoch > 0) train = await trainer.trainEpoch(onStep);
-      // A run that stops early here still ends on a GC measurement.
-      const stopping = target !== undefined && train !== null && train.acc >= target;
-      const flowEnd = epoch > 0 && trainer.flowTimeReached;
-      const m = await trainer.measure(stopping || flowEnd);
-      const row: EpochRow = {
-        epoch,
-        step: trainer.step,
-        // polyak: the cap lr_max (the steps taken are in step_size_*)
-        lr: cfg.optimizer.name === 'polyak' ? cfg.optimizer.lr_max : cfg.optimizer.lr,
-        train_loss: train?.loss ?? null,
-        train_acc: train?.acc ?? null,
-        ...m,
-        seconds: seconds(),
-      };
-      trainer.penaltyColumns.forEach((c, i) => {
-        row[c] = train && trainer!.terms[i].lambda > 0 ? train.penalties[i] : null;
-      });
-      csv.append(row);
-      record.epochs_done = epoch;
-      events.onEpoch?.(row);
-      if (epoch === 0) baseline = baselineOf(row);
-      const diverged = divergenceReason(row, baseline);
-      if (diverged !== null) {
-        record.status = 'diverged';
-        record.error = { epoch, message: diverged };
-        break;
-      }
-      if (stopping) record.stopped_early = { epoch, train_acc: train!.acc };
-      if (flowEnd) record.flow_time_reached = { epoch, step: trainer.step, flow_time: cfg.train.flow_time! };
-      if (stopping || flowEnd) break;
-      const every = cfg.train.save_every;
-      if (every !== undefined && epoch % every === 0) await saveModel(trainer.model, snapshotDir(dir, epoch));
-      // Row first, then checkpoint: a crash in between only redoes this epoch.
-      if (epoch < cfg.train.epochs) writeCheckpoint(dir, { id: run.id, epoch, seconds: row.seconds }, await trainer.getState());
-      saveRecord();
+    const end = await runEpochs(trainer, { fromEpoch, secondsBefore, baseline, signal: opts.signal, at }, {
+      onStep: (p) => events.onStep?.(p),
+      onRow: (row) => {
+        csv.append(row);
+        record.epochs_done = row.epoch;
+        events.onEpoch?.(row);
+      },
+      onSnapshot: (e) => saveModel(trainer!.model, snapshotDir(dir, e)),
+      onCheckpoint: async (e, seconds) => writeCheckpoint(dir, { id: run.id, epoch: e, seconds }, await trainer!.getState()),
+      onEpochEnd: () => saveRecord(),
+    });
+    if (end.diverged) {
+      record.status = 'diverged';
+      record.error = end.diverged;
     }
+    if (end.stoppedEarly) record.stopped_early = end.stoppedEarly;
+    if (end.flowTimeReached) record.flow_time_reached = end.flowTimeReached;
     if (record.status === 'running') {
       // The final model is part of a complete run (written before the status says so).
       await saveModel(trainer.model, join(dir, MODEL_DIR));
@@ -261,7 +222,7 @@ async function train(
     else {
       record.status = 'failed';
       // Typed errors (WriteFailure: "disk full (ENOSPC) writing <path>", LinkRefused) say it all.
-      record.error = { epoch, message: (err as Error)?.message ?? String(err) };
+      record.error = { epoch: at.epoch, message: (err as Error)?.message ?? String(err) };
       removeStaleTemps(dir); // a failed write leaves none of its temporaries
     }
   } finally {
@@ -275,7 +236,7 @@ async function train(
   } catch (err) {
     // run.json cannot be updated (disk still full): the outcome says so; the folder stays resumable.
     const message = `${record.error ? `${record.error.message}; ` : ''}run.json not updated: ${(err as Error)?.message ?? String(err)}`;
-    return { id: run.id, status: 'failed', dir, error: { epoch, message }, fromEpoch, note };
+    return { id: run.id, status: 'failed', dir, error: { epoch: at.epoch, message }, fromEpoch, note };
   }
   return { id: run.id, status: record.status, dir, error: record.error, fromEpoch, note };
 }

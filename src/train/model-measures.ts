@@ -7,9 +7,10 @@ import { takeExamples, type Split } from '../data/split.js';
 import { correctCount, crossEntropy } from '../metrics/classification.js';
 import { geometricComplexity, type JacobianStrategy, type LogitsFn } from '../metrics/gc.js';
 import { projectedGeometricComplexity } from '../metrics/gc-projection.js';
-import type { HostExamples } from '../metrics/examples.js';
+import { batchLabels, forEachBatch, type HostExamples } from '../metrics/examples.js';
 import { margins } from '../metrics/margins.js';
 import { classDistanceNormalizedVariance, embed, embeddingFn } from '../metrics/neural-collapse.js';
+import type { LossFn } from '../metrics/loss.js';
 import type { Rng } from '../rng/rng.js';
 
 /** How GC is measured (the keys of the gc config block, plus the Jacobian strategy). */
@@ -30,26 +31,20 @@ export async function gcBy(f: LogitsFn, examples: HostExamples, outDim: number, 
     : projectedGeometricComplexity(f, examples, outDim, m.batchSize, m.projections, rng());
 }
 
-/** Mean cross-entropy, accuracy and every example's margin (f_y − max_{j≠y} f_j), in batches. */
-export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number): Promise<{ loss: number; acc: number; margins: Float32Array }> {
-  const d = split.shape[0] * split.shape[1] * split.shape[2];
+/** Mean loss (`loss`: the run's train.loss; cross-entropy by default), accuracy and every example's margin (f_y − max_{j≠y} f_j), in batches. */
+export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number, loss: LossFn = crossEntropy): Promise<{ loss: number; acc: number; margins: Float32Array }> {
   const all = new Float32Array(split.n);
   let lossSum = 0;
   let correct = 0;
-  for (let start = 0; start < split.n; start += batchSize) {
-    const size = Math.min(batchSize, split.n - start);
-    const [stats, m] = tf.tidy(() => {
-      const xb = tf.tensor4d(split.x.subarray(start * d, (start + size) * d), [size, ...split.shape]);
-      const yb = tf.tensor1d(split.y.subarray(start, start + size), 'int32');
-      const logits = f(xb);
-      return [tf.stack([tf.mul(crossEntropy(logits, yb), size), correctCount(logits, yb)]), margins(logits, yb)];
-    });
-    const [l, c] = await stats.data();
-    all.set(await m.data(), start);
-    tf.dispose([stats, m]);
+  await forEachBatch(split, batchSize, (xb, start, size) => {
+    const yb = batchLabels(split.y, start, size);
+    const logits = f(xb as tf.Tensor4D);
+    return [tf.stack([tf.mul(loss(logits, yb), size), correctCount(logits, yb)]), margins(logits, yb)];
+  }, ([[l, c], m], start) => {
+    all.set(m, start);
     lossSum += l;
     correct += c;
-  }
+  });
   return { loss: lossSum / split.n, acc: correct / split.n, margins: all };
 }
 
@@ -81,3 +76,4 @@ export async function neuralCollapse(
   const embedding_gc = await gcBy(fn, sub, dim, m, rng);
   return { cdnv, embedding_gc, embedding_dim: dim };
 }
+

@@ -3,18 +3,16 @@ import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
 import { takeExamples } from '../data/split.js';
 import { gcExamplesOf } from './gc-examples.js';
-import { ExtraMetrics } from './extra-metrics.js';
-import { PolyakOptimizer } from './polyak.js';
-import { correctCount, sumOfSquares } from '../metrics/classification.js';
+import type { PolyakOptimizer } from './polyak.js';
+import { buildOptimizer } from './optimizer.js';
+import { correctCount } from '../metrics/classification.js';
 import type { LogitsFn } from '../metrics/gc.js';
 import { lossFn, type LossFn } from '../metrics/loss.js';
-import { MARGIN_COLUMNS, type MarginColumns } from '../metrics/margins.js';
-import { gcOf, marginColumnsOf } from './gc-measure.js';
+import type { MeasuredRow } from '../results/columns.js';
+import { gcOf } from './columns/gc.js';
+import { columnGroups, headerOf, measureGroups, type ColumnGroup, type EpochTrainStats } from './columns/index.js';
 import { flowTimeSteps } from './flow-time.js';
 import { Rng } from '../rng/rng.js';
-import { evaluate } from './evaluate.js';
-import { ConfigError } from '../errors/errors.js';
-import { sizeIssues } from './sizes.js';
 import type { Params, PenaltyTerm } from '../regularizers/term.js';
 import { objective, penaltyTerms } from './objective.js';
 import { isStateful, type NamedArray, type StatefulPart, type TrainerState } from '../results/trainer-state.js';
@@ -22,13 +20,13 @@ import { fromArray, toArrays } from './state-arrays.js';
 import { SpectralNorms } from '../regularizers/spectral.js';
 import { explainSecondOrderError, registerSecondOrderGradients } from '../regularizers/second-order.js';
 
-/** Columns measured at the end of every epoch by the trainer besides BASE_COLUMNS and penalties. */
-export const SPECTRAL_COLUMNS = ['spectral_max', 'spectral_sum'] as const;
+export { SPECTRAL_COLUMNS } from '../results/columns.js';
 
 export type { BatchTransform, EpochRow, StepProgress, TrainerData } from './types.js';
 import type { StepProgress, TrainerData } from './types.js';
 
-function params(model: tf.LayersModel): Params {
+/** The trainable weights of `model`, and among them the kernels (what weight decay and spectral norms see). */
+export function params(model: tf.LayersModel): Params {
   const all = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = model.trainableWeights
     .filter((w) => /kernel$/.test(w.originalName))
@@ -57,8 +55,8 @@ export class Trainer {
   private readonly spectral: SpectralNorms;
   /** The optimizer when it is Polyak's (instanceof cannot tell: tf.Optimizer's Symbol.hasInstance is duck-typed). */
   private readonly polyak: PolyakOptimizer | null;
-  /** Optional columns: neural collapse, Polyak step sizes. */
-  private readonly extras: ExtraMetrics;
+  /** The columns of an epoch row, by group (src/train/columns/), built once from the config. */
+  readonly groups: ColumnGroup[];
   private readonly loss: LossFn;
   /** Last step of a train.flow_time run (Infinity without one). */
   readonly maxSteps: number;
@@ -68,14 +66,10 @@ export class Trainer {
     readonly model: tf.LayersModel,
     readonly data: TrainerData,
   ) {
-    // Never clamped, and checked before any tensor exists: GC on fewer examples than configured
-    // would be reported as what it is not.
-    if (cfg.gc.examples > data.train.n) {
-      throw new ConfigError(`run config of ${cfg.experiment}`, sizeIssues(cfg, { dataset: cfg.dataset.name, train: data.train.n, test: data.test.n }));
-    }
-    const o = cfg.optimizer;
-    this.polyak = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : null;
-    this.optimizer = o.name === 'polyak' ? this.polyak! : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
+    // GC examples: a fixed seeded subset of the training set, chosen once per run; first, so that
+    // too few examples (a caller that skipped sizes.ts) stop it before any tensor exists.
+    this.gcExamples = gcExamplesOf(cfg, data.train);
+    ({ optimizer: this.optimizer, polyak: this.polyak } = buildOptimizer(cfg.optimizer));
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
@@ -85,10 +79,8 @@ export class Trainer {
     // For every run, penalised or not, so results never depend on what ran before in the process.
     registerSecondOrderGradients();
     this.infer = (x) => model.apply(x, { training: false }) as tf.Tensor2D;
-    // GC examples: a fixed seeded subset of the training set, chosen once per run.
-    this.gcExamples = gcExamplesOf(cfg, data.train);
-    this.extras = new ExtraMetrics(cfg, model, data.train, data.classes);
     this.loss = lossFn(cfg.train.loss);
+    this.groups = columnGroups({ cfg, model, infer: this.infer, data, gcExamples: this.gcExamples, params: this.params, spectral: this.spectral, terms: this.terms, loss: this.loss });
     this.maxSteps = flowTimeSteps(cfg);
   }
 
@@ -102,14 +94,14 @@ export class Trainer {
     return this.terms.map((t) => t.column);
   }
 
-  /** Every regulariser column of metrics.csv, in order: penalty values, then spectral norms. */
-  get regularizerColumns(): string[] {
-    return [...this.penaltyColumns, ...SPECTRAL_COLUMNS];
+  /** The metrics.csv header of this run: the base columns, then its groups' further columns. */
+  get columns(): string[] {
+    return headerOf(this.groups);
   }
 
-  /** Optional measurement columns (neural collapse, Polyak step sizes), in order; after regularizerColumns. */
+  /** Optional measurement columns (neural collapse, Polyak step sizes), in order; after the regulariser columns. */
   get metricColumns(): string[] {
-    return this.extras.columns;
+    return this.columns.slice(this.columns.indexOf('spectral_sum') + 1);
   }
 
   /** Number of mini-batches per epoch (the last one may be smaller). */
@@ -155,7 +147,7 @@ export class Trainer {
    * Trains one epoch (a train.flow_time run stops at its last step, mid-epoch); returns mean
    * train loss, accuracy and penalty values over the examples of its steps.
    */
-  async trainEpoch(onStep?: (p: StepProgress) => void | Promise<void>): Promise<{ loss: number; acc: number; penalties: number[] }> {
+  async trainEpoch(onStep?: (p: StepProgress) => void | Promise<void>): Promise<EpochTrainStats> {
     const n = this.data.train.n;
     const bs = this.cfg.train.batch_size;
     const perm = this.shuffleRng.permutation(n);
@@ -164,7 +156,7 @@ export class Trainer {
     let correct = 0;
     let seen = 0;
     const penSums = new Array<number>(this.terms.length).fill(0);
-    this.extras.startEpoch();
+    for (const g of this.groups) g.startEpoch?.();
     this.epoch += 1;
     for (let b = 0; b < batches && !this.flowTimeReached; b++) {
       const idx = perm.subarray(b * bs, Math.min(n, (b + 1) * bs));
@@ -176,11 +168,12 @@ export class Trainer {
       lossSum += v[0] * idx.length;
       correct += v[1];
       for (let i = 0; i < penSums.length; i++) penSums[i] += v[2 + i] * idx.length;
-      if (this.polyak) this.extras.addStep(v[2 + penSums.length]);
+      const step = { stepSize: this.polyak ? v[2 + penSums.length] : null };
+      for (const g of this.groups) g.onStep?.(step);
       await onStep?.({ epoch: this.epoch, batch: b + 1, batches, loss: v[0] });
       if (!Number.isFinite(v[0])) break;
     }
-    this.extras.endEpoch();
+    for (const g of this.groups) g.endEpoch?.();
     return { loss: lossSum / seen, acc: correct / seen, penalties: penSums.map((s) => s / seen) };
   }
 
@@ -189,33 +182,13 @@ export class Trainer {
     return epoch === 0 || epoch === this.cfg.train.epochs || epoch % this.cfg.gc.every === 0;
   }
 
-  /** Evaluation metrics after the current epoch: test loss/acc, GC and margin columns (if due), ||θ||². */
-  async measure(forceGc = false): Promise<{
-    test_loss: number;
-    test_acc: number;
-    gc: number | null;
-    gc_seconds: number | null;
-    weight_norm_sq: number;
-    spectral_max: number;
-    spectral_sum: number;
-    /** metricColumns' values (null = not measured this epoch). */
-    [column: string]: number | null;
-  }> {
-    const test = await evaluate(this.infer, this.data.test, this.cfg.train.eval_batch_size, this.loss);
-    const t0 = performance.now();
-    const gc = forceGc || this.measuresGcAt(this.epoch) ? await this.measureGc() : null;
-    // Measured, so the README's statement of GC cost rests on numbers in every metrics.csv.
-    const gc_seconds = gc === null ? null : (performance.now() - t0) / 1000;
-    const marginCols: Record<keyof MarginColumns, number | null> = gc === null
-      ? Object.fromEntries(MARGIN_COLUMNS.map((c) => [c, null])) as Record<keyof MarginColumns, null>
-      : await marginColumnsOf(this.infer, this.gcExamples, this.cfg.gc.batch_size, gc);
-    const wn = sumOfSquares(this.params.all);
-    const weight_norm_sq = (await wn.data())[0];
-    wn.dispose();
-    // Always measured (cheap): 50 power iterations from the persistent vectors converge.
-    const sn = await this.spectral.measure(50);
-    const extra = await this.extras.measure(this.epoch, gc !== null);
-    return { test_loss: test.loss, test_acc: test.acc, gc, gc_seconds, ...marginCols, weight_norm_sq, spectral_max: sn.max, spectral_sum: sn.sum, ...extra };
+  /**
+   * Every group's columns after the current epoch (GC and what goes with it if due, or
+   * `forceGc`); `train`: the epoch's step statistics (null at epoch 0).
+   */
+  async measure(forceGc = false, train: EpochTrainStats | null = null): Promise<MeasuredRow> {
+    // Every run has the groups that fill MeasuredRow's required columns (columns/index.ts).
+    return (await measureGroups(this.groups, { epoch: this.epoch, gcDue: forceGc || this.measuresGcAt(this.epoch), train })) as MeasuredRow;
   }
 
   /** GC on the fixed GC examples by `cfg.gc.method` (projection directions seeded by (run seed, epoch)). */

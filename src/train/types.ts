@@ -2,21 +2,7 @@
 import type { Split } from '../data/split.js';
 import type { Rng } from '../rng/rng.js';
 
-/** One row of metrics.csv (numbers; null = not measured this epoch). */
-export interface EpochRow {
-  epoch: number;
-  step: number;
-  lr: number;
-  train_loss: number | null;
-  train_acc: number | null;
-  test_loss: number;
-  test_acc: number;
-  gc: number | null;
-  gc_seconds: number | null;
-  weight_norm_sq: number;
-  seconds: number;
-  [column: string]: number | null;
-}
+export type { EpochRow } from '../results/columns.js';
 
 /** Progress inside an epoch, for the progress display. */
 export interface StepProgress {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseYaml, validateExperiment } from '../../src/config/load.js';
-import { expandSweep } from '../../src/config/sweep.js';
+import { expandSweep, runHash } from '../../src/config/sweep.js';
 
 const yamlA = `
 experiment: s
@@ -49,6 +49,8 @@ test('run ids are readable, unique, stable across calls and independent of YAML 
   assert.deepEqual(a.map((r) => r.id), expand(yamlA).map((r) => r.id));
   assert.equal(new Set(a.map((r) => r.id)).size, a.length);
   assert.match(a[1].id, /^lr=0\.01,batch_size=32-s0-[0-9a-f]{8}$/);
+  // The config hash is data on the planned run (run.json's config_hash), the id's last part.
+  for (const r of a) assert.equal(r.hash, runHash(r.config)), assert.ok(r.id.endsWith(`-${r.hash}`));
 });
 
 test('run ids change when a non-swept setting changes, not when output_dir or backend do', () => {

@@ -125,7 +125,8 @@ test('a GC pass that exhausts wasm memory becomes an error saying which setting 
 });
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`${backend}: all Jacobian strategies (replay, replicate, stacked) give the same norms and the same weight gradients`, async () => {
+  test(`${backend}: Jacobian strategies replay, replicate and stacked give the same norms; replay and replicate the same weight gradients (stacked, under a gradient, is the replay: same gradients bit for bit)`, async () => {
+    const { canStack } = await import('../../src/metrics/vjp-stacked.js');
     const { selectBackend } = await import('../../src/backend/select.js');
     const { registerSecondOrderGradients } = await import('../../src/regularizers/second-order.js');
     if (backend === 'wasm') await selectBackend('wasm');
@@ -146,17 +147,28 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable).slice(0, -1);
     const before = tf.memory().numTensors;
     const results = [];
+    let stackedUnderGradient: boolean | null = null;
     for (const strategy of ['replay', 'replicate', 'stacked'] as const) {
+      // Outside a gradient: each strategy runs its own code (stacked: one forward, stacked cotangents).
+      assert.equal(canStack(), true);
       const norms = jacobianSqNorms(f, x, 4, strategy);
-      const { grads, value } = tf.variableGrads(() => tf.mean(jacobianSqNorms(f, x, 4, strategy)) as tf.Scalar, vars);
-      results.push({ norms: await norms.data(), grads: await Promise.all(vars.map((v) => grads[v.name].data())) });
+      const { grads, value } = tf.variableGrads(() => {
+        // Inside one, stacked products would not be differentiable: jacobianSqNorms takes the replay.
+        if (strategy === 'stacked') stackedUnderGradient = canStack();
+        return tf.mean(jacobianSqNorms(f, x, 4, strategy)) as tf.Scalar;
+      }, vars);
+      results.push({ strategy, norms: await norms.data(), grads: await Promise.all(vars.map((v) => grads[v.name].data())) });
       tf.dispose([norms, value, ...Object.values(grads)]);
     }
-    const [a] = results;
-    for (const b of results.slice(1)) {
-      a.norms.forEach((v, i) => assert.ok(relDiff(v, b.norms[i]) < 1e-5, `norm ${i}: ${v} vs ${b.norms[i]}`));
-      a.grads.forEach((g, j) => g.forEach((v, i) => assert.ok(Math.abs(v - b.grads[j][i]) <= 1e-4 * Math.max(1, Math.abs(v)), `grad ${j}[${i}]: ${v} vs ${b.grads[j][i]}`)));
+    const [replay, replicate, stacked] = results;
+    for (const b of [replicate, stacked]) {
+      replay.norms.forEach((v, i) => assert.ok(relDiff(v, b.norms[i]) < 1e-5, `${b.strategy} norm ${i}: ${v} vs ${b.norms[i]}`));
     }
+    // Two different differentiable computations of the same gradient:
+    replay.grads.forEach((g, j) => g.forEach((v, i) => assert.ok(Math.abs(v - replicate.grads[j][i]) <= 1e-4 * Math.max(1, Math.abs(v)), `grad ${j}[${i}]: ${v} vs ${replicate.grads[j][i]}`)));
+    // ...while 'stacked' under a gradient is the replay itself (so this compares nothing more):
+    assert.equal(stackedUnderGradient, false, 'stacked cannot run inside a gradient');
+    assert.deepEqual(stacked.grads, replay.grads, 'stacked under a gradient = the replay, bit for bit');
     assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
     tf.dispose(x);
     model.dispose();

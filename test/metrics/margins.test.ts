@@ -27,7 +27,7 @@ test('margins: f_y − max over the other classes, by hand; statistics by hand',
 test('margin columns, analytic two-class case: f(x) = (w·x, 0), GC = ||w||², gc_margin = ||w||² / mean|w·x|²', async () => {
   await useBackend('cpu');
   const { geometricComplexity } = await import('../../src/metrics/gc.js');
-  const { marginColumnsOf } = await import('../../src/train/gc-measure.js');
+  const { marginColumnsOf } = await import('../../src/train/columns/gc.js');
   const w = tf.tensor2d([[3, 0], [4, 0]]); // [d=2, C=2]: logits (3x₁ + 4x₂, 0)
   const f = (x: tf.Tensor) => tf.matMul(tf.reshape(x, [x.shape[0], 2]), w) as tf.Tensor2D;
   // margins: label 0 at (1, 0): 3; label 1 at (0, 1): 0 − 4 = −4; label 0 at (−1, 1): 1
@@ -45,7 +45,7 @@ test('margin columns, analytic two-class case: f(x) = (w·x, 0), GC = ||w||², g
 test('gc_margin is invariant to the logit scale (logits × c), raw GC and logit_sq scale by c²', async () => {
   await useBackend('cpu');
   const { geometricComplexity } = await import('../../src/metrics/gc.js');
-  const { marginColumnsOf } = await import('../../src/train/gc-measure.js');
+  const { marginColumnsOf } = await import('../../src/train/columns/gc.js');
   const { Rng } = await import('../../src/rng/rng.js');
   const rng = new Rng(4);
   const [n, d, c] = [12, 6, 4];

@@ -40,7 +40,7 @@ function planned(root: string, lr: number, tag: string): PlannedRun {
     train: { batch_size: 10, epochs: 2 },
     gc: { examples: 9, batch_size: 9 },
   });
-  return { id: `contract-optimizer.lr=${lr}-s0-${tag}`, index: 0, seed: 0, swept: { 'optimizer.lr': lr }, config };
+  return { id: `contract-optimizer.lr=${lr}-s0-${tag}`, hash: tag, index: 0, seed: 0, swept: { 'optimizer.lr': lr }, config };
 }
 
 test('metrics.csv number format: the writer writes nan/inf/-inf, the reader reads them back (and older spellings)', () => {

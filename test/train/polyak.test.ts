@@ -6,7 +6,7 @@ import { withoutDefaults } from '../../src/config/defaults.js';
 import { buildModel } from '../../src/models/build.js';
 import { PolyakOptimizer } from '../../src/train/polyak.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { STEP_SIZE_COLUMNS } from '../../src/train/extra-metrics.js';
+import { STEP_SIZE_COLUMNS } from '../../src/results/columns.js';
 import { Rng } from '../../src/rng/rng.js';
 import type { Split } from '../../src/data/split.js';
 import { useBackend } from '../helpers/tf.js';

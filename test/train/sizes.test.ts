@@ -37,14 +37,14 @@ test('sizeIssues: each size the data cannot supply, with key, value and limit; m
   ]);
 });
 
-test('the library refuses too few examples too (prepareRunData, Trainer), instead of clamping', async () => {
+test('the library refuses too few examples too (prepareRunData: bad input; a Trainer given too few: a caller bug), never clamping', async () => {
   await useBackend('cpu');
   const ds: LoadedDataset = { name: 'fashion-mnist', numClasses: 2, shape: [2, 2, 1], train: split(40), test: split(20) };
   assert.throws(() => prepareRunData(cfg({ dataset: { train_size: 50 } }), ds), (e: Error) => e instanceof ConfigError && /dataset\.train_size: 50 exceeds the 40/.test(e.message));
   const c = cfg({ gc: { examples: 50 } });
   const model = buildModel(c.model, [2, 2, 1], 2, 0);
   const before = tf.memory().numTensors;
-  assert.throws(() => new Trainer(c, model, { train: split(40), test: split(20), classes: 2 }), (e: Error) => e instanceof ConfigError && /gc\.examples: 50 exceeds the 40/.test(e.message));
+  assert.throws(() => new Trainer(c, model, { train: split(40), test: split(20), classes: 2 }), (e: Error) => /gc\.examples 50 exceeds the 40/.test(e.message));
   model.dispose();
   assert.ok(tf.memory().numTensors <= before);
 });

@@ -1,0 +1,39 @@
+/**
+ * train_loss / train_acc (means over the epoch's steps, empty at epoch 0) and test_loss /
+ * test_acc (the whole test split in inference mode, every epoch), by the run's train.loss.
+ */
+import * as tf from '#tf';
+import type { Split } from '../../data/split.js';
+import { correctCount, crossEntropy } from '../../metrics/classification.js';
+import { batchLabels, forEachBatch } from '../../metrics/examples.js';
+import type { LossFn } from '../../metrics/loss.js';
+import type { LogitsFn } from '../../metrics/gc.js';
+import { LOSS_ACCURACY_COLUMNS } from '../../results/columns.js';
+import type { ColumnGroup, GroupContext } from './group.js';
+
+/** Mean loss (`loss`, cross-entropy by default) and accuracy of `f` on a whole split, in batches (inference mode). */
+export async function evaluate(f: LogitsFn, split: Split, batchSize: number, loss: LossFn = crossEntropy): Promise<{ loss: number; acc: number }> {
+  let lossSum = 0;
+  let correct = 0;
+  await forEachBatch(split, batchSize, (xb, start, size) => {
+    const yb = batchLabels(split.y, start, size);
+    const logits = f(xb as tf.Tensor4D);
+    return tf.stack([tf.mul(loss(logits, yb), size), correctCount(logits, yb)]);
+  }, ([[l, c]]) => {
+    lossSum += l;
+    correct += c;
+  });
+  return { loss: lossSum / split.n, acc: correct / split.n };
+}
+
+export function lossAccuracyGroup({ cfg, infer, data, loss }: GroupContext): ColumnGroup {
+  return {
+    columns: LOSS_ACCURACY_COLUMNS,
+    when: { train_loss: 'trained epochs', train_acc: 'trained epochs', test_loss: 'every epoch', test_acc: 'every epoch' },
+    ofModel: ['test_loss', 'test_acc'],
+    measure: async ({ train }) => {
+      const test = await evaluate(infer, data.test, cfg.train.eval_batch_size, loss);
+      return { train_loss: train?.loss ?? null, train_acc: train?.acc ?? null, test_loss: test.loss, test_acc: test.acc };
+    },
+  };
+}
