@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
 import type { BackendInfo } from '../backend/select.js';
-import { buildModel } from '../models/build.js';
+import { buildModel, parameterCount } from '../models/build.js';
 import { writeJsonAtomic } from '../results/atomic.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/checkpoint.js';
 import { removeSavedModels, saveModel, snapshotDir, MODEL_DIR } from '../results/model-io.js';
@@ -148,6 +148,7 @@ async function train(
   let fromEpoch = 0;
   try {
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
+    record.parameters = parameterCount(model);
     trainer = new Trainer(cfg, model, data);
     const columns = [...BASE_COLUMNS, ...trainer.regularizerColumns, ...trainer.metricColumns];
     const csv = new MetricsCsv(join(dir, 'metrics.csv'), columns);

@@ -75,7 +75,11 @@ export class Trainer {
     }
     const o = cfg.optimizer;
     this.polyak = o.name === 'polyak' ? new PolyakOptimizer(o.lr_max, o.c) : null;
-    this.optimizer = o.name === 'polyak' ? this.polyak! : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
+    this.optimizer =
+      o.name === 'polyak' ? this.polyak!
+      : o.name === 'adam' ? tf.train.adam(o.lr, o.beta1, o.beta2, o.epsilon)
+      : o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum)
+      : tf.train.sgd(o.lr);
     this.shuffleRng = Rng.derive(cfg.seed, 'shuffle');
     this.augmentRng = Rng.derive(cfg.seed, 'augment');
     this.params = params(model);
