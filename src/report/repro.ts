@@ -9,6 +9,7 @@ import { compareKnobValues, formatKnobValue } from './aggregate.js';
 import { mean, sampleStd, spearman } from './stats.js';
 import { fmtRho, fmtStat, mdTable, textTable } from './format.js';
 import { describeSelection } from './selection.js';
+import { doubleDescentRows, type DoubleDescentRow } from './width.js';
 
 /** Expected sign of d(final GC)/d(knob), by config key (from config/knobs.ts): +1 GC grows with the knob, −1 it falls. */
 export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = Object.fromEntries(
@@ -29,6 +30,32 @@ export interface ReproRow {
   n: number;
   /** Whether sign(ρ) equals the expected sign; null when no expectation or ρ undefined. */
   agrees: boolean | null;
+  /** What the paper expects, when it is not a direction (the double-descent row). */
+  paper?: string;
+  /** The double-descent comparison behind this row (width sweeps only; width.ts). */
+  doubleDescent?: DoubleDescentRow;
+}
+
+const fmtR = (r: number | null) => (r === null ? '–' : r.toFixed(3));
+
+/** The double-descent row of a width sweep: ρ between the test-loss and GC curves, verdict as pre-registered. */
+function doubleDescentRow(d: DoubleDescentRow): ReproRow {
+  const at = d.epochs.length === 1 ? `epoch ${d.epochs[0]}` : `epochs ${d.epochs.join(', ')}`;
+  const measure =
+    `test loss & GC at ${at} across ${d.points.length} widths: test loss peaks at ${formatKnobValue(d.peakTestLoss)}, ` +
+    `GC at ${formatKnobValue(d.peakGc)}; Pearson r = ${fmtR(d.pearson)}${d.interiorPeak ? '' : '; no interior test-loss peak'}`;
+  return {
+    experiment: d.experiment,
+    key: d.key,
+    measure,
+    values: d.points.map((p) => ({ value: p.value, finalValue: p.gc })),
+    expected: null,
+    paper: 'GC follows test loss',
+    rho: d.spearman,
+    n: d.n,
+    agrees: d.follows,
+    doubleDescent: d,
+  };
 }
 
 /** Builds one row per (sweep, knob key). */
@@ -51,6 +78,10 @@ export function reproRows(sweeps: Sweep[]): ReproRow[] {
       rows.push({ experiment: s.experiment, key, measure: describeSelection(s.selection), values, expected, rho, n: pairs.length, agrees });
     }
   }
+  for (const d of doubleDescentRows(sweeps)) {
+    const at = rows.findIndex((r) => r.experiment === d.experiment && r.key === d.key);
+    rows.splice(at + 1, 0, doubleDescentRow(d));
+  }
   return rows;
 }
 
@@ -65,7 +96,7 @@ function cells(r: ReproRow): string[] {
     r.measure,
     r.values.map((v) => formatKnobValue(v.value)).join(' → '),
     r.values.map((v) => fmtStat(v.finalValue)).join(' → '),
-    arrow(r.expected),
+    r.paper ?? arrow(r.expected),
     `${fmtRho(r.rho)} (n=${r.n})`,
     verdict(r.agrees, r),
   ];
@@ -84,7 +115,9 @@ export function reproMarkdown(rows: ReproRow[]): string {
   const intro =
     'Expected directions from Dherin et al. (NeurIPS 2022): GC falls as learning rate, regularisation strength or ' +
     'label noise grow, and rises with batch size and initialisation scale. ρ is the Spearman rank correlation ' +
-    '(average ranks for ties) between knob value and final GC over complete runs.';
+    '(average ranks for ties) between knob value and final GC over complete runs. A width sweep (model.width) also ' +
+    'gets a double-descent row: its ρ is the Spearman correlation between the seed-mean test-loss and GC curves ' +
+    'across widths, and "agrees" is the rule of docs/DOUBLE-DESCENT.md (peaks at most one width apart and Pearson r ≥ 0.5).';
   const body = rows.length ? mdTable(HEADERS, rows.map(cells)) : '_No swept knobs found in these results._';
   return `# Reproduction of the paper's GC trends\n\n${intro}\n\n${body}\n`;
 }
@@ -100,5 +133,15 @@ export function reproJson(rows: ReproRow[]) {
     spearman: r.rho,
     n: r.n,
     agrees: r.agrees,
+    ...(r.doubleDescent
+      ? {
+          double_descent: {
+            peak_test_loss_at: r.doubleDescent.peakTestLoss, peak_gc_at: r.doubleDescent.peakGc,
+            pearson: r.doubleDescent.pearson, spearman: r.doubleDescent.spearman, interior_peak: r.doubleDescent.interiorPeak,
+            epochs: r.doubleDescent.epochs,
+            points: r.doubleDescent.points.map((p) => ({ value: p.value, parameters: p.parameters, test_loss: p.testLoss, gc: p.gc })),
+          },
+        }
+      : {}),
   }));
 }
