@@ -96,5 +96,5 @@ export function seriesSpec(sweeps: Sweep[]): TopLevelSpec | null {
       ],
     }];
   });
-  return panels.length ? concat('Compared value vs a numeric knob, one line per value of the other knob', panels, 1) : null;
+  return panels.length ? concat('Final GC vs a numeric knob, one line per value of the other knob (GC at init when train.epochs is 0)', panels, 1) : null;
 }
