@@ -3,8 +3,10 @@
  * every input as its own storage buffer in one shader; WebGPU's default limit is 8 per stage,
  * so tf.addN of 8 or more tensors (||θ||² over a ResNet's ~60 weights, the per-class sums of
  * exact GC) failed validation and silently returned garbage. Ours sums in chunks that fit.
+ * The max-pool gradients follow the first-maximum tie convention (webgpu-pool.ts).
  */
 import * as tf from '#tf';
+import { registerWebgpuPoolKernels, WEBGPU_POOL_KERNELS } from './webgpu-pool.js';
 
 type Info = tf.TensorInfo;
 interface WebgpuLike {
@@ -32,15 +34,16 @@ function addNChunked(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
 
 /** Registers the kernels above on 'webgpu' (idempotent); returns the names registered now. */
 export function registerWebgpuKernels(): string[] {
+  const pools = registerWebgpuPoolKernels();
   const cur = tf.getKernel('AddN', 'webgpu');
-  if (!cur || cur.kernelFunc === (addNChunked as unknown as tf.KernelFunc)) return [];
+  if (!cur || cur.kernelFunc === (addNChunked as unknown as tf.KernelFunc)) return pools;
   stock = cur;
   tf.unregisterKernel('AddN', 'webgpu');
   tf.registerKernel({ kernelName: 'AddN', backendName: 'webgpu', kernelFunc: addNChunked as unknown as tf.KernelFunc });
-  return ['AddN'];
+  return ['AddN', ...pools];
 }
 
 /** Names of the webgpu kernels gc-run provides. */
 export function webgpuKernelNames(): string[] {
-  return ['AddN'];
+  return ['AddN', ...WEBGPU_POOL_KERNELS.map(([n]) => n)];
 }

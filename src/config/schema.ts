@@ -60,6 +60,10 @@ const initDefault = () => InitSchema.parse({});
 export const MlpSchema = z.strictObject({
   arch: z.literal('mlp'),
   widths: z.array(posInt).default([128, 128]),
+  /** Width as one knob: every hidden layer gets this many units (overrides each entry of widths). */
+  width: posInt.optional(),
+  /** Number of hidden layers (0 = affine); new layers take width, else the last entry of widths. */
+  depth: nonNegInt.optional(),
   activation: z.enum(ACTIVATIONS).default('relu'),
   init: InitSchema.default(initDefault),
 });
@@ -68,6 +72,8 @@ export const CnnSchema = z.strictObject({
   arch: z.literal('cnn'),
   /** One 3x3 valid conv + 2x2 max-pool per entry. */
   channels: z.array(posInt).min(1).default([32, 64]),
+  /** Width as one knob: the first conv's channels; the others keep their ratio to it (rounded, ≥ 1). */
+  width: posInt.optional(),
   /** Hidden dense widths after flattening (none by default). */
   dense: z.array(posInt).default([]),
   activation: z.enum(ACTIVATIONS).default('relu'),
@@ -86,6 +92,8 @@ export const VggSchema = z.strictObject({
   arch: z.literal('vgg'),
   /** One stage per entry: 3x3 same convs with these channels, then a 2x2 max-pool. */
   channels: z.array(z.array(posInt).min(1)).min(1).default([[64, 64], [128, 128], [256, 256]]),
+  /** Width as one knob: the first conv's channels; every other conv keeps its ratio to it (rounded, ≥ 1). */
+  width: posInt.optional(),
   /** Batch norm after every conv (convs then have no bias). */
   batch_norm: z.boolean().default(true),
   /** Hidden dense widths after flattening (none by default). */
@@ -114,12 +122,24 @@ export const PolyakSchema = z.strictObject({
   c: z.number().positive().default(1),
 });
 
-export const OptimizerSchema = z.discriminatedUnion('name', [SgdSchema, PolyakSchema]);
+/** Adam (Kingma & Ba 2015) as tfjs implements it; its moments are checkpointed like SGD's momentum. */
+export const AdamSchema = z.strictObject({
+  name: z.literal('adam'),
+  lr: z.number().positive(),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  epsilon: z.number().positive().default(1e-8),
+});
+
+export const OptimizerSchema = z.discriminatedUnion('name', [SgdSchema, PolyakSchema, AdamSchema]);
 
 export const TrainSchema = z.strictObject({
   batch_size: posInt,
-  /** Epochs to train (with stop_train_acc or flow_time: the most epochs a run may take). */
-  epochs: posInt,
+  /**
+   * Epochs to train (with stop_train_acc or flow_time: the most epochs a run may take);
+   * 0 = a measure-only run: epoch 0 (the initialisation) is measured and nothing is trained.
+   */
+  epochs: nonNegInt,
   /**
    * The loss trained on, and reported in train_loss / test_loss: cross_entropy (softmax), or mse,
    * (1/2C)·||logits − onehot(y)||² (half the mean over the C classes), averaged over examples.
@@ -246,13 +266,18 @@ const common = {
 };
 
 /**
- * Checks across blocks: train.flow_time is lr × steps, which only plain SGD has. Heavy-ball
+ * Checks across keys: train.flow_time is lr × steps, which only plain SGD has; an MLP with hidden
+ * layers needs a width for them (model.width, or an entry of model.widths). Heavy-ball
  * momentum is refused rather than given a flow time: lr/(1 − momentum) per step is its
  * effective step only once the velocity has built up (≈ 1/(1 − momentum) steps from zero), and
  * its modified flow carries a different implicit regulariser, so equal "flow times" across
  * momenta or learning rates would not compare equal times of one flow.
  */
-function crossChecks(cfg: { optimizer: { name: string; momentum?: number }; train: { flow_time?: number } }, ctx: z.RefinementCtx): void {
+function crossChecks(cfg: { optimizer: { name: string; momentum?: number }; train: { flow_time?: number }; model: ModelConfig }, ctx: z.RefinementCtx): void {
+  const m = cfg.model;
+  if (m.arch === 'mlp' && (m.depth ?? 0) > 0 && m.width === undefined && m.widths.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['model', 'depth'], message: `needs model.width or a non-empty model.widths for its ${m.depth} hidden layers` });
+  }
   if (cfg.train.flow_time === undefined) return;
   if (cfg.optimizer.name !== 'sgd') {
     ctx.addIssue({ code: 'custom', path: ['train', 'flow_time'], message: `needs optimizer.name sgd (lr × steps is the flow time), not ${cfg.optimizer.name}` });

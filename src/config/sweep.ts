@@ -52,6 +52,18 @@ function hasPath(obj: unknown, path: string): boolean {
   return true;
 }
 
+/**
+ * Whether `path` names a key of the config: present in it, or an optional key the schema knows
+ * (e.g. model.width), i.e. setting it to `value` raises no unknown-key issue.
+ */
+function isConfigKey(base: object, path: string, value: unknown): boolean {
+  if (hasPath(base, path)) return true;
+  const raw = structuredClone(base) as Record<string, unknown>;
+  setPath(raw, path, structuredClone(value));
+  const parsed = RunConfigSchema.safeParse(raw);
+  return parsed.success || !parsed.error.issues.some((i) => i.code === 'unrecognized_keys');
+}
+
 function formatValue(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.replace(/[^A-Za-z0-9.+-]+/g, '_');
@@ -125,7 +137,7 @@ export function expandSweep(exp: ExperimentConfig, file: string): PlannedRun[] {
         message: `'${key.split('.')[0]}' is one per experiment (all its runs share it) and cannot be swept: set it at the top level, or make one experiment per value`,
       });
     }
-    else if (!hasPath(base, key)) {
+    else if (!isConfigKey(base, key, grid[key][0])) {
       const near = nearestSchemaKey(key);
       issues.push({ path: `sweep.grid.${key}`, message: `not a config key (${near && near !== key ? `did you mean ${near}? ` : ''}check the spelling and the model arch)` });
     }

@@ -2,6 +2,7 @@ import * as tf from '#tf';
 import type { Rng } from '../rng/rng.js';
 import type { LogitsFn } from './gc.js';
 import { forEachBatch, toHost, type Examples } from './examples.js';
+import { withTieExactConvs } from '../backend/tie-exact.js';
 
 /**
  * `count` directions drawn uniformly from the unit sphere in R^classes (normalised Gaussians),
@@ -64,6 +65,11 @@ export async function projectedGeometricComplexity(
   projections: number,
   rng: Rng,
 ): Promise<number> {
+  // Forward convs that keep exact max-pool ties exact (backend/tie-exact.ts).
+  return withTieExactConvs(() => projectedOnHost(f, examples, classes, batchSize, projections, rng));
+}
+
+async function projectedOnHost(f: LogitsFn, examples: Examples, classes: number, batchSize: number, projections: number, rng: Rng): Promise<number> {
   const host = await toHost(examples);
   const n = host.n;
   let total = 0;

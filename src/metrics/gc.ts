@@ -3,6 +3,7 @@ import { vjps } from './vjp.js';
 import { canStack, stackedVjps } from './vjp-stacked.js';
 import { batchTensor, forEachBatch, toHost, type Examples } from './examples.js';
 import { DenseJacobian } from './gc-dense.js';
+import { withTieExactConvs } from '../backend/tie-exact.js';
 
 /** A model's logits as a function of its input: [B, ...inputShape] → [B, classes]. */
 export type LogitsFn = (x: tf.Tensor) => tf.Tensor2D;
@@ -103,6 +104,11 @@ export async function geometricComplexity(
   batchSize: number,
   strategy: JacobianStrategy = 'replay',
 ): Promise<number> {
+  // Forward convs that keep exact max-pool ties exact (backend/tie-exact.ts).
+  return withTieExactConvs(() => gcOnHost(f, examples, classes, batchSize, strategy));
+}
+
+async function gcOnHost(f: LogitsFn, examples: Examples, classes: number, batchSize: number, strategy: JacobianStrategy): Promise<number> {
   const host = await toHost(examples);
   const n = host.n;
   // The weights do not change during one measurement: the dense strategy's Gram matrix is computed once.

@@ -3,20 +3,21 @@ import type { ModelConfig } from '../config/schema.js';
 import { initializeWeights } from './init.js';
 import type { InputShape } from './input-shape.js';
 import { resnet18, vgg } from './resnet.js';
+import { cnnChannels, mlpWidths } from './width.js';
 
 export type { InputShape };
 
 function mlp(cfg: Extract<ModelConfig, { arch: 'mlp' }>, input: InputShape, classes: number): tf.LayersModel {
   const model = tf.sequential();
   model.add(tf.layers.flatten({ inputShape: input }));
-  for (const w of cfg.widths) model.add(tf.layers.dense({ units: w, activation: cfg.activation }));
+  for (const w of mlpWidths(cfg)) model.add(tf.layers.dense({ units: w, activation: cfg.activation }));
   model.add(tf.layers.dense({ units: classes }));
   return model;
 }
 
 function cnn(cfg: Extract<ModelConfig, { arch: 'cnn' }>, input: InputShape, classes: number): tf.LayersModel {
   const model = tf.sequential();
-  cfg.channels.forEach((ch, i) => {
+  cnnChannels(cfg).forEach((ch, i) => {
     model.add(
       tf.layers.conv2d({
         filters: ch,
@@ -46,6 +47,11 @@ export function architecture(cfg: ModelConfig, input: InputShape, classes: numbe
     case 'vgg':
       return vgg(cfg, input, classes);
   }
+}
+
+/** Trainable parameters of a model (weights and biases; not batch-norm moving statistics). */
+export function parameterCount(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
 }
 
 /**

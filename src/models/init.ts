@@ -10,7 +10,7 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 }
 
 /** Standard deviation of a truncated (±2σ) standard normal, as Keras corrects for it. */
-const TRUNC_STD = 0.8796256610342398;
+export const TRUNC_STD = 0.8796256610342398;
 
 /**
  * Draws a kernel with a Keras-style variance-scaling scheme from `rng`, times `init.scale`.

@@ -3,6 +3,7 @@ import type { ModelConfig } from '../config/schema.js';
 import type { InputShape } from './input-shape.js';
 import { batchNormalization } from './batch-norm.js';
 import { residualJoin } from './residual-join.js';
+import { vggChannels } from './width.js';
 
 /**
  * Batch-norm settings shared by the conv nets: PyTorch's defaults (momentum 0.1 there = 0.9 here,
@@ -68,7 +69,7 @@ export function resnet18(cfg: Extract<ModelConfig, { arch: 'resnet18' }>, input:
 export function vgg(cfg: Extract<ModelConfig, { arch: 'vgg' }>, input: InputShape, classes: number): tf.LayersModel {
   const model = tf.sequential({ name: 'vgg' });
   model.add(tf.layers.inputLayer({ inputShape: input }));
-  for (const stage of cfg.channels) {
+  for (const stage of vggChannels(cfg)) {
     for (const ch of stage) {
       model.add(tf.layers.conv2d({ filters: ch, kernelSize: 3, padding: 'same', useBias: !cfg.batch_norm }));
       if (cfg.batch_norm && cfg.activation === 'relu') {

@@ -36,6 +36,8 @@ export interface RunSummary {
   finalTestAcc: number | null;
   epochsDone: number | null;
   epochsTotal: number | null;
+  /** Trainable parameters of the run's model (run.json `parameters`; null in folders written before it). */
+  parameters: number | null;
   error: string | null;
   /** Why the run is invalid (empty unless state is 'invalid'). */
   problems: string[];
@@ -191,6 +193,7 @@ function summarise(r: RunData, keys: string[], sel: Selection): RunSummary & { r
     finalTestAcc: last ? last.test_acc : null,
     epochsDone: r.record.epochs_done ?? null,
     epochsTotal: r.record.epochs_total ?? null,
+    parameters: typeof r.record.parameters === 'number' ? r.record.parameters : null,
     error: r.record.error?.message ?? null,
     problems: r.problems,
     metrics: r.metrics,

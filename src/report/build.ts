@@ -8,6 +8,7 @@ import { aggregate, type Sweep } from './aggregate.js';
 import { checkSelectionColumns, type AtPoint } from './selection.js';
 import { reproRows, type ReproRow } from './repro.js';
 import { plotSpecs, type PlotName } from './plots.js';
+import { seriesSpec, sizeCurvesSpec } from './plots-size.js';
 import { renderSpec, type RenderedPlot } from './render.js';
 
 /** Everything a report shows, in memory. */
@@ -43,6 +44,11 @@ export async function buildReport(roots: string[], withPlots = true, opts: Repor
   const plots: Report['plots'] = [];
   if (withPlots) {
     for (const p of plotSpecs(sweeps)) plots.push({ name: p.name, title: p.title, rendered: await renderSpec(p.spec) });
+    // Only where a sweep has what they show: a size sweep, a sweep of two knobs.
+    const size = sizeCurvesSpec(sweeps);
+    if (size) plots.push({ name: 'size-curves', title: 'Test loss and GC vs parameter count', rendered: await renderSpec(size) });
+    const series = seriesSpec(sweeps);
+    if (series) plots.push({ name: 'final-gc-by-series', title: 'Final value vs a numeric knob, per value of the other', rendered: await renderSpec(series) });
   }
   return { sources: roots, sweeps, repro, plots };
 }

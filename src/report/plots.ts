@@ -21,7 +21,7 @@ const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b
 export const knobScale = (labels: string[]) => ({ domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) });
 
 /** The plots of a report, by file stem. */
-export type PlotName = 'gc-vs-epoch' | 'test-acc-vs-epoch' | 'final-gc-vs-knob' | 'final-gc-vs-test-acc';
+export type PlotName = 'gc-vs-epoch' | 'test-acc-vs-epoch' | 'final-gc-vs-knob' | 'final-gc-vs-test-acc' | 'size-curves' | 'final-gc-by-series';
 
 /** True when positive values span at least a decade, so a log axis reads better. */
 export function spansDecades(values: number[]): boolean {
@@ -220,7 +220,7 @@ export function finalVsAccSpec(sweeps: Sweep[]): TopLevelSpec {
   return concat('Final GC vs final test accuracy (all runs)', panels);
 }
 
-/** All report plots in display order. */
+/** All report plots in display order (build.ts adds those of plots-size.ts where a sweep has what they show). */
 export function plotSpecs(sweeps: Sweep[]): { name: PlotName; title: string; spec: TopLevelSpec }[] {
   return [
     { name: 'gc-vs-epoch', title: 'GC vs epoch', spec: curveSpec(sweeps, 'gc') },

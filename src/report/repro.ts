@@ -12,6 +12,7 @@ import { compareKnobValues, formatKnobValue } from './aggregate.js';
 import { mean, sampleStd, spearmanPermutationTest, MONTE_CARLO_PERMUTATIONS } from './stats.js';
 import { fmtNum, fmtRho, fmtStat, mdTable, textTable } from './format.js';
 import { describeSelection, selectRow, type Selection } from './selection.js';
+import { doubleDescentRows, type DoubleDescentRow } from './width.js';
 
 /** Expected sign of d(final GC)/d(knob), by config key (from config/knobs.ts): +1 GC grows with the knob, −1 it falls. */
 export const EXPECTED_DIRECTION: Readonly<Record<string, 1 | -1>> = Object.fromEntries(
@@ -68,6 +69,10 @@ export interface ReproRow {
   agrees: boolean | null;
   /** The selected metric first, then gc and gc_margin (each once). */
   measures: ReproMeasure[];
+  /** What the paper expects, when it is not a direction (the double-descent row). */
+  paper?: string;
+  /** The double-descent comparison behind this row (width sweeps only; width.ts). */
+  doubleDescent?: DoubleDescentRow;
 }
 
 /** Metrics shown side by side: the selected one, then gc and gc_margin. */
@@ -108,6 +113,38 @@ export function measureTrend(
   return { metric, rho, p: test?.p ?? null, pMethod: test?.method ?? null, n: pairs.length, seeds, knobValues, agrees, verdict };
 }
 
+const fmtR = (r: number | null) => (r === null ? '–' : r.toFixed(3));
+
+/**
+ * The double-descent row of a width sweep: the test-loss and GC curves across widths compared
+ * (peaks, Pearson r, Spearman ρ), verdict as pre-registered in docs/DOUBLE-DESCENT.md. Its
+ * `measures` carry the table's metric names; only the first holds the curves' ρ.
+ */
+function doubleDescentRow(d: DoubleDescentRow, metrics: string[]): ReproRow {
+  const at = d.epochs.length === 1 ? `epoch ${d.epochs[0]}` : `epochs ${d.epochs.join(', ')}`;
+  const measure =
+    `test loss & GC at ${at} across ${d.points.length} widths: test loss peaks at ${formatKnobValue(d.peakTestLoss)}, ` +
+    `GC at ${formatKnobValue(d.peakGc)}; Pearson r = ${fmtR(d.pearson)}${d.interiorPeak ? '' : '; no interior test-loss peak'}`;
+  const verdict: Verdict = d.follows === null ? 'undetermined' : d.follows ? 'yes' : 'no';
+  const measures = metrics.map((metric, i): ReproMeasure => ({
+    metric, rho: i === 0 ? d.spearman : null, p: null, pMethod: null, n: i === 0 ? d.n : 0,
+    seeds: 0, knobValues: d.points.length, agrees: i === 0 ? d.follows : null, verdict: i === 0 ? verdict : 'n/a',
+  }));
+  return {
+    experiment: d.experiment,
+    key: d.key,
+    measure,
+    values: d.points.map((p) => ({ value: p.value, finalValue: p.gc })),
+    expected: null,
+    paper: 'GC follows test loss',
+    rho: d.spearman,
+    n: d.n,
+    agrees: d.follows,
+    measures,
+    doubleDescent: d,
+  };
+}
+
 /** Builds one row per (sweep, knob key). */
 export function reproRows(sweeps: Sweep[]): ReproRow[] {
   const rows: ReproRow[] = [];
@@ -129,6 +166,11 @@ export function reproRows(sweeps: Sweep[]): ReproRow[] {
         rho: first.rho, n: first.n, agrees: first.agrees, measures,
       });
     }
+  }
+  for (const d of doubleDescentRows(sweeps)) {
+    const at = rows.findIndex((r) => r.experiment === d.experiment && r.key === d.key);
+    const metrics = (rows[at] ?? rows[0])?.measures.map((m) => m.metric) ?? reproMetrics('gc');
+    rows.splice(at + 1, 0, doubleDescentRow(d, metrics));
   }
   return rows;
 }
@@ -172,9 +214,11 @@ function cells(r: ReproRow): string[] {
     r.measure,
     r.values.map((v) => formatKnobValue(v.value)).join(' → '),
     r.values.map((v) => fmtStat(v.finalValue)).join(' → '),
-    arrow(r.expected),
-    ...r.measures.map(fmtTrend),
-    `${first.n} / ${first.seeds} / ${first.knobValues}`,
+    r.paper ?? arrow(r.expected),
+    ...(r.doubleDescent
+      ? r.measures.map((m, i) => (i === 0 ? `curves: r=${fmtR(r.doubleDescent!.pearson)}, ρ=${fmtRho(m.rho)}` : '—'))
+      : r.measures.map(fmtTrend)),
+    r.doubleDescent ? `${first.n} widths` : `${first.n} / ${first.seeds} / ${first.knobValues}`,
     verdictText(first),
   ];
 }
@@ -191,20 +235,27 @@ export const REPRO_EXPLAIN =
   `else ${MONTE_CARLO_PERMUTATIONS} seeded random orderings, "MC"). agrees: "yes" when ρ has the paper's sign ` +
   `and p < ${SIGNIFICANCE}; "not enough data" below ${MIN_SEEDS} seeds or ${MIN_KNOB_VALUES} knob values.`;
 
+/** What a double-descent row means (printed under tables that have one). */
+export const DOUBLE_DESCENT_EXPLAIN =
+  'A width sweep (model.width) also gets a double-descent row: its ρ is the Spearman correlation between the ' +
+  'seed-mean test-loss and GC curves across widths, and "agrees" is the rule of docs/DOUBLE-DESCENT.md ' +
+  '(peaks at most one width apart and Pearson r ≥ 0.5).';
+
 /** Plain-text reproduction table for the terminal. */
 export function reproText(rows: ReproRow[]): string {
   if (rows.length === 0) return 'reproduction: no swept knobs found in these results';
   const t = reproTable(rows);
+  const dd = rows.some((r) => r.doubleDescent) ? `\n${DOUBLE_DESCENT_EXPLAIN}` : '';
   return `${textTable(t.headers, t.rows)}
 
-${REPRO_EXPLAIN}`;
+${REPRO_EXPLAIN}${dd}`;
 }
 
 /** repro.md contents. */
 export function reproMarkdown(rows: ReproRow[]): string {
   const intro =
     'Expected directions from Dherin et al. (NeurIPS 2022): GC falls as learning rate, regularisation strength or ' +
-    'label noise grow, and rises with batch size and initialisation scale. ' + REPRO_EXPLAIN;
+    'label noise grow, and rises with batch size and initialisation scale. ' + REPRO_EXPLAIN + (rows.some((r) => r.doubleDescent) ? ' ' + DOUBLE_DESCENT_EXPLAIN : '');
   const t = reproTable(rows);
   const body = rows.length ? mdTable(t.headers, t.rows) : '_No swept knobs found in these results._';
   return `# Reproduction of the paper's GC trends\n\n${intro}\n\n${body}\n`;
@@ -227,5 +278,15 @@ export function reproJson(rows: ReproRow[]) {
       p_alternative: r.expected === null ? 'two-sided' : r.expected === 1 ? 'greater' : 'less',
       n: m.n, seeds: m.seeds, knob_values: m.knobValues, agrees: m.agrees, verdict: m.verdict,
     })),
+    ...(r.doubleDescent
+      ? {
+          double_descent: {
+            peak_test_loss_at: r.doubleDescent.peakTestLoss, peak_gc_at: r.doubleDescent.peakGc,
+            pearson: r.doubleDescent.pearson, spearman: r.doubleDescent.spearman, interior_peak: r.doubleDescent.interiorPeak,
+            epochs: r.doubleDescent.epochs,
+            points: r.doubleDescent.points.map((p) => ({ value: p.value, parameters: p.parameters, test_loss: p.testLoss, gc: p.gc })),
+          },
+        }
+      : {}),
   }));
 }

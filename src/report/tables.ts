@@ -74,14 +74,14 @@ export function runsCsv(sweeps: Sweep[]): string {
       s.experiment, r.id, r.seed, r.status, r.state,
       ...keys.map((k) => (k in r.knob ? csvCell(r.knob[k]) : '')),
       csvCell(r.finalEpoch), csvCell(r.finalValue), csvCell(r.finalTestAcc),
-      csvCell(r.epochsDone), csvCell(r.epochsTotal), r.error ?? '', r.problems.join('; '), r.dir,
+      csvCell(r.epochsDone), csvCell(r.epochsTotal), r.error ?? '', r.problems.join('; '), r.dir, csvCell(r.parameters),
     ]),
   );
   return stringify(rows, {
     header: true,
     columns: [
       'experiment', 'run_id', 'seed', 'status', 'state', ...keys,
-      'final_epoch', 'final_gc', 'final_test_acc', 'epochs_done', 'epochs_total', 'error', 'problems', 'dir',
+      'final_epoch', 'final_gc', 'final_test_acc', 'epochs_done', 'epochs_total', 'error', 'problems', 'dir', 'parameters',
     ],
   });
 }
@@ -118,7 +118,7 @@ export function sweepsJson(sweeps: Sweep[]) {
     runs: s.runs.map((r) => ({
       id: r.id, seed: r.seed, status: r.status, state: r.state, knob: r.knob,
       final_epoch: r.finalEpoch, final_gc: num(r.finalValue), final_test_acc: num(r.finalTestAcc),
-      epochs_done: r.epochsDone, epochs_total: r.epochsTotal, error: r.error, problems: r.problems, dir: r.dir,
+      epochs_done: r.epochsDone, epochs_total: r.epochsTotal, parameters: r.parameters, error: r.error, problems: r.problems, dir: r.dir,
     })),
   }));
 }

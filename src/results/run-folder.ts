@@ -63,6 +63,8 @@ export const runRecordSchema = z.object({
   config_hash: z.string().optional(),
   /** Every session that trained this run, oldest first. */
   attempts: z.array(runAttemptSchema).optional(),
+  /** Trainable parameters of the run's model (weights and biases; BN moving statistics not counted). */
+  parameters: z.number().int().nonnegative().optional(),
   /** Set when train.stop_train_acc ended the run before train.epochs. */
   stopped_early: z.object({ epoch: z.number().int(), train_acc: z.number() }).optional(),
   /** Set when train.flow_time ended the run (at `step`, mid-epoch `epoch`); absent if the epochs cap came first. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
 import type { BackendInfo } from '../backend/select.js';
-import { buildModel } from '../models/build.js';
+import { buildModel, parameterCount } from '../models/build.js';
 import { writeJsonAtomic } from '../results/atomic.js';
 import { loadCheckpoint, removeCheckpoint, writeCheckpoint } from '../results/checkpoint.js';
 import { fsReason, LinkRefused, makeFolder } from '../results/fs-safe.js';
@@ -170,6 +170,7 @@ async function train(
   try {
     writeJsonAtomic(join(dir, RUN_FILES.config), run.config);
     const model = buildModel(cfg.model, data.train.shape, data.classes, cfg.seed);
+    record.parameters = parameterCount(model);
     trainer = new Trainer(cfg, model, data);
     const columns = trainer.columns;
     const csv = new MetricsCsv(join(dir, RUN_FILES.metrics), columns);

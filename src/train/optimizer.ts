@@ -1,6 +1,6 @@
 /**
  * The optimizer of a run, decided once from optimizer.* (the schema has already checked the
- * combination): tf's sgd or momentum, or Polyak's step size (polyak.ts).
+ * combination): tf's sgd, momentum or adam, or Polyak's step size (polyak.ts).
  */
 import * as tf from '#tf';
 import type { RunConfig } from '../config/schema.js';
@@ -14,6 +14,7 @@ export function buildOptimizer(o: OptimizerConfig): { optimizer: tf.Optimizer; p
     const polyak = new PolyakOptimizer(o.lr_max, o.c);
     return { optimizer: polyak, polyak };
   }
+  if (o.name === 'adam') return { optimizer: tf.train.adam(o.lr, o.beta1, o.beta2, o.epsilon), polyak: null };
   return { optimizer: o.momentum > 0 ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr), polyak: null };
 }
 

@@ -132,3 +132,34 @@ test('checkpoint files: older weights removed, wrong id or truncated weights rea
     cleanup();
   }
 });
+
+test('optimizer adam: moments and step count checkpointed, resume bit-identical (the bias correction needs the step count)', async () => {
+  await useBackend('cpu');
+  const { dir, cleanup } = tempDir();
+  try {
+    const adam = RunConfigSchema.parse({ ...cfg, optimizer: { name: 'adam', lr: 0.01 } });
+    const a = new Trainer(adam, buildModel(adam.model, [8, 8, 1], 3, 0), data);
+    await a.trainEpoch();
+    await a.trainEpoch();
+    writeCheckpoint(dir, { id: 'r', epoch: 2, seconds: 1 }, await a.getState());
+    const refLoss = (await a.trainEpoch()).loss;
+    const ref = await weights(a);
+    const b = new Trainer(adam, buildModel(adam.model, [8, 8, 1], 3, 7), data);
+    await b.trainEpoch(); // slots exist already: setState must replace them
+    const before = tf.memory().numTensors;
+    await b.setState(readCheckpoint(dir, 'r')!.state);
+    assert.equal(tf.memory().numTensors, before, 'setState leaks no tensors');
+    assert.equal((await b.trainEpoch()).loss, refLoss);
+    assert.deepEqual(await weights(b), ref);
+    // A fresh optimizer restarted from the same weights (step count 0) would not take these steps.
+    const c = new Trainer(adam, buildModel(adam.model, [8, 8, 1], 3, 7), data);
+    await c.setState({ ...readCheckpoint(dir, 'r')!.state, groups: { ...readCheckpoint(dir, 'r')!.state.groups, optimizer: [] } });
+    await c.trainEpoch();
+    assert.notDeepEqual(await weights(c), ref);
+    a.dispose();
+    b.dispose();
+    c.dispose();
+  } finally {
+    cleanup();
+  }
+});

@@ -58,6 +58,12 @@ export function setSmallCinEnabled(on: boolean): void {
 export const winogradTuning = {
   /** Tiles per chunk: V and M for one chunk (36*chunk*(Cin+Cout) floats) stay in L2. Measured best. */
   chunk: 96,
+  /**
+   * Off: forward convs (Conv2D, FusedConv2D) do not use Winograd. Its rounding depends on an output
+   * pixel's place in its 4x4 tile, so equal input patches give unequal outputs and exact max-pool
+   * ties of the function become float32 non-ties; GC measurement turns it off (ops/tie-exact.ts).
+   */
+  forward: true,
 };
 
 /** For benchmarks: override the chunk size (rounded to the GEMM row block). */

@@ -94,7 +94,7 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.N
 /** Output pads and size when the conv attrs ask for what our kernel does, else null. */
 function plan(x: Info, filter: Info, attrs: tf.NamedAttrMap): { top: number; left: number; oh: number; ow: number } | null {
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
-  if ((dataFormat ?? 'NHWC') !== 'NHWC' || !ones(strides) || !ones(dilations) || !applicable(x, filter)) return null;
+  if (!winogradTuning.forward || (dataFormat ?? 'NHWC') !== 'NHWC' || !ones(strides) || !ones(dilations) || !applicable(x, filter)) return null;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
     1, 1, pad as 'same', dimRoundingMode, false, 'channelsLast');
   if (info.outHeight <= 0 || info.outWidth <= 0) return null;
