@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ExperimentConfigSchema } from './schema.js';
+import { nearestName } from './nearest.js';
 
 interface Def {
   type: string;
@@ -63,29 +64,12 @@ export function isSchemaPath(path: string): boolean {
   return schemaKeys().some((k) => k === path || k.startsWith(`${path}.`) || (k.endsWith('.*') && path.startsWith(k.slice(0, -1))));
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /**
  * The schema key nearest to a misspelt `path` (edit distance over the whole dot path, at most a
  * third of its length, at least 2), or undefined when nothing is close.
  */
 export function nearestSchemaKey(path: string): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(path.length / 3)) + 1;
-  for (const k of schemaKeys()) {
-    if (k.endsWith('.*')) continue;
-    const d = editDistance(path, k);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best;
+  return nearestName(path, schemaKeys().filter((k) => !k.endsWith('.*')));
 }
 
 /** "unknown key (not part of the config schema)", with "; did you mean X?" when one is near. */

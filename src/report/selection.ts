@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors/errors.js';
 import type { MetricsRow, RunData } from './read-run.js';
+import { nearestName } from '../config/nearest.js';
 
 /** A threshold point: the first row with `column` ≥ `value`. */
 export interface AtPoint {
@@ -67,26 +68,9 @@ export function describeSelection(sel: Selection): string {
   return sel.at ? `${name} at first ${sel.at.column} ≥ ${sel.at.value}` : `final ${name}`;
 }
 
-/** Levenshtein distance (small strings: column names). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /** The column nearest to `name` (case-insensitive edit distance ≤ max(2, ⅓ of its length)), if any. */
 export function nearestColumn(name: string, columns: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of columns) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best;
+  return nearestName(name, columns, { ignoreCase: true }) ?? null;
 }
 
 /**
