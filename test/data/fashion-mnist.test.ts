@@ -17,9 +17,7 @@ test('the shipped Fashion-MNIST loads from the default folder: 60000/10000, 10 c
   const saved = process.env[DATA_DIR_ENV];
   delete process.env[DATA_DIR_ENV];
   try {
-    const t0 = performance.now();
     const d = await loadDataset('fashion-mnist', { download: false });
-    const ms = performance.now() - t0;
     assert.equal(d.numClasses, 10);
     assert.deepEqual(d.shape, [28, 28, 1]);
     assert.equal(d.train.n, 60000);
@@ -39,7 +37,6 @@ test('the shipped Fashion-MNIST loads from the default folder: 60000/10000, 10 c
       for (const y of split.y) counts[y]++;
       assert.deepEqual(counts, new Array(10).fill(split.n / 10)); // Fashion-MNIST is exactly balanced
     }
-    assert.ok(ms < 5000, `load took ${ms.toFixed(0)} ms`);
   } finally {
     if (saved !== undefined) process.env[DATA_DIR_ENV] = saved;
   }
