@@ -1,13 +1,15 @@
 /**
  * Same-process, interleaved A/B of two builds of kernels.wasm on the batch-norm training kernels
- * (raw wasm calls on tfjs memory): bnMoments, batchNormRows (floor 0 and -Infinity), bnGradSums,
- * bnReluGradSums, channelAffine (one and two inputs), channelAffineRelu. Shapes [m, c]: the
+ * (raw wasm calls on tfjs memory): bnMoments, batchNormRows (floor 0 and -Infinity), bnGradSums
+ * (relu flag off and on), channelAffine (one and two inputs), channelAffineRelu. Shapes [m, c]: the
  * resblock's full-size [131072, 64] (33.5 MB per tensor, larger than L3) and an odd [1000, 37].
  * Prints per kernel the median ms of A and B, B's effective bandwidth (bytes read + written / time;
  * compare with a plain copy of the same size, printed first) and the max |A - B| of the outputs,
  * relative to the largest |A| (0 when B keeps A's order of operations).
  * Build A from the old sources, e.g.: git stash; npm run build; cp dist/src/backend/kernels.wasm /tmp/A.wasm
- * Builds with fewer parameters than these signatures ignore the extra (scratch) arguments.
+ * Builds with fewer parameters than these signatures ignore the extra (scratch) arguments. Builds
+ * from before the relu flag (their own bnReluGradSums, a 7-argument bnGradSums) are called through
+ * those two functions, so old and new sources compare on the same tasks.
  * Usage: node dist/bench/kernels/bn-kernels-bench.js A.wasm [B.wasm (default: the built kernels.wasm)] [--reps 15] [--only name]
  */
 import * as tf from '#tf';
@@ -18,8 +20,9 @@ import { backendMemory, instantiateBuild, ptr, SIMD_WASM_PATH } from '../../src/
 interface Kernels {
   bnMoments(m: number, c: number, x: number, acc: number, mean: number, variance: number): void;
   batchNormRows(m: number, c: number, x: number, mean: number, mul: number, offset: number, floor: number, out: number): void;
-  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number, scratch: number): void;
-  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
+  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, relu: number, out: number, scratch: number): void;
+  /** Builds before the relu flag only: then bnGradSums is (m, c, dy, x, mean, out, scratch). */
+  bnReluGradSums?(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
   channelAffineRelu(m: number, c: number, p: number, a: number, q: number, b: number, t: number, mean: number, mul: number, offset: number, out: number): void;
 }
@@ -27,6 +30,13 @@ interface Kernels {
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
+}
+
+/** bnGradSums with a relu flag on either kind of build (see the header). */
+function gradSums(k: Kernels, m: number, c: number, dy: number, x: number, mean: number, mul: number, off: number, relu: number, out: number, scratch: number): void {
+  if (!k.bnReluGradSums) k.bnGradSums(m, c, dy, x, mean, mul, off, relu, out, scratch);
+  else if (relu) k.bnReluGradSums(m, c, dy, x, mean, mul, off, out, scratch);
+  else (k.bnGradSums as unknown as (...a: number[]) => void)(m, c, dy, x, mean, out, scratch);
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
@@ -58,8 +68,8 @@ async function main(): Promise<void> {
       ['bnMoments', full, 2 * c, (k, o) => k.bnMoments(m, c, at(x), at(acc), o, o + small)],
       ['batchNormRows relu', 2 * full, m * c, (k, o) => k.batchNormRows(m, c, at(x), at(mean), at(mul), at(off), 0, o)],
       ['batchNormRows', 2 * full, m * c, (k, o) => k.batchNormRows(m, c, at(x), at(mean), at(mul), at(off), -Infinity, o)],
-      ['bnGradSums', 2 * full, 2 * c, (k, o) => k.bnGradSums(m, c, at(dy), at(x), at(mean), o, at(acc))],
-      ['bnReluGradSums', 2 * full, 2 * c, (k, o) => k.bnReluGradSums(m, c, at(dy), at(x), at(mean), at(mul), at(off), o, at(acc))],
+      ['bnGradSums', 2 * full, 2 * c, (k, o) => gradSums(k, m, c, at(dy), at(x), at(mean), at(mul), at(off), 0, o, at(acc))],
+      ['bnGradSums relu', 2 * full, 2 * c, (k, o) => gradSums(k, m, c, at(dy), at(x), at(mean), at(mul), at(off), 1, o, at(acc))],
       ['channelAffine 1', 2 * full, m * c, (k, o) => k.channelAffine(m, c, at(p), at(a), at(p), at(b), at(tt), 0, o)],
       ['channelAffine 2', 3 * full, m * c, (k, o) => k.channelAffine(m, c, at(p), at(a), at(x), at(b), at(tt), 1, o)],
       ['channelAffineRelu', 3 * full, m * c, (k, o) => k.channelAffineRelu(m, c, at(p), at(a), at(x), at(b), at(tt), at(mean), at(mul), at(off), o)],

@@ -319,10 +319,13 @@ export interface SimdExports {
    * @param dy `usize`
    * @param x `usize`
    * @param mean `usize`
+   * @param mul `usize`
+   * @param offset `usize`
+   * @param relu `i32`
    * @param out `usize`
    * @param scratch `usize`
    */
-  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, out: number, scratch: number): void;
+  bnGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, relu: number, out: number, scratch: number): void;
   /**
    * src/backend/wasm/assembly/batch-norm/addInto
    * @param dst `usize`
@@ -426,19 +429,6 @@ export interface SimdExports {
    * @param out `usize`
    */
   channelAffine(m: number, c: number, p: number, a: number, q: number, b: number, t: number, hasQ: number, out: number): void;
-  /**
-   * src/backend/wasm/assembly/bn-train/bnReluGradSums
-   * @param m `i32`
-   * @param c `i32`
-   * @param dy `usize`
-   * @param x `usize`
-   * @param mean `usize`
-   * @param mul `usize`
-   * @param offset `usize`
-   * @param out `usize`
-   * @param scratch `usize`
-   */
-  bnReluGradSums(m: number, c: number, dy: number, x: number, mean: number, mul: number, offset: number, out: number, scratch: number): void;
   /**
    * src/backend/wasm/assembly/bn-train/channelAffineRelu
    * @param m `i32`

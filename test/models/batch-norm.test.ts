@@ -42,13 +42,17 @@ function reference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) {
 type Bn = typeof reference;
 const ours: Bn = (x, gamma, beta) => batchNormTrain(x, gamma, beta, EPS);
 
-/** A loss using every output of the batch norm (y, and mean/variance as a penalty might). */
+/**
+ * A loss using every output of the batch norm (y, and mean/variance as a penalty might). The
+ * (y^2 + y) term's upstream gradient (2y + 1) * r is non-zero where a relu output is 0, so the
+ * relu mask of the backward (bnGradSums's relu flag, channelAffineRelu) changes the gradients.
+ */
 function loss(bn: Bn, shape: number[], seed: number) {
   const c = shape[shape.length - 1];
   return (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
     const { y, mean, variance } = bn(x, gamma, beta);
     const r = randn(shape, seed, 'r');
-    return tf.addN([tf.sum(tf.mul(tf.square(y), r)), tf.sum(tf.mul(mean, randn([c], seed, 'm'))), tf.sum(tf.mul(variance, randn([c], seed, 'v')))]);
+    return tf.addN([tf.sum(tf.mul(tf.add(tf.square(y), y), r)), tf.sum(tf.mul(mean, randn([c], seed, 'm'))), tf.sum(tf.mul(variance, randn([c], seed, 'v')))]);
   };
 }
 

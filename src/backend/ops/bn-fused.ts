@@ -28,7 +28,8 @@ export function bnGradSumsKernel(args: { inputs: tf.NamedTensorInfoMap; backend:
   const c = x.shape[x.shape.length - 1];
   const out = backend.makeOutput([2, c], 'float32');
   const scratch = backend.makeOutput([2 * c], 'float32'); // block sums
-  simd(backend).bnGradSums(size(x.shape) / c, c, ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, out),
+  // relu flag 0: the mul and offset pointers are not read.
+  simd(backend).bnGradSums(size(x.shape) / c, c, ptr(backend, dy), ptr(backend, x), ptr(backend, mean), 0, 0, 0, ptr(backend, out),
     ptr(backend, scratch));
   free(backend, scratch);
   return out;

@@ -7,7 +7,8 @@
  * - `GcBnMoments` (x [..., C]) -> [2, C]: row 0 mean, row 1 biased variance (one pass).
  * - `GcChannelAffine` (p, q [..., C], a, b, t [C]) -> p*a + q*b + t (one pass).
  * - `GcBnReluGradSums` (dy, x [..., C], mean, variance, gamma, beta [C]; attr epsilon) -> [2, C]:
- *   GcBnGradSums (bn-fused.ts) of the relu-masked g = dy * (y > 0), one pass.
+ *   GcBnGradSums (bn-fused.ts) of the relu-masked g = dy * (y > 0), one pass: the same wasm
+ *   function (assembly/batch-norm.ts's bnGradSums) with its relu flag set.
  * - `GcChannelAffineRelu` (p, q [..., C], a, b, t, mean, variance, gamma, beta [C]; attr epsilon)
  *   -> (p * (y > 0))*a + q*b + t, one pass (q = x).
  *   Both recompute the mask y > 0 from x (read anyway) with the forward's mean, folded multiplier
@@ -103,7 +104,7 @@ export function bnReluGradSumsKernel(args: Args): Info {
   const mul = foldMul(backend, gamma, variance, (args.attrs as { epsilon: number }).epsilon);
   const scratch = backend.makeOutput([2 * c], 'float32'); // block sums
   const at = (i: Info) => ptr(backend, i);
-  exportsOf(backend).bnReluGradSums(size(x.shape) / c, c, at(dy), at(x), at(mean), at(mul), at(beta), at(out), at(scratch));
+  exportsOf(backend).bnGradSums(size(x.shape) / c, c, at(dy), at(x), at(mean), at(mul), at(beta), 1, at(out), at(scratch));
   free(backend, mul, scratch);
   return out;
 }

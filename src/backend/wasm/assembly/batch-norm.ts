@@ -44,14 +44,33 @@ const GRAD_BLOCK: i32 = 64;
 
 /**
  * BatchNorm gradient sums for dy, x [m, c] and mean [c] in one read of dy and x:
- * out[k] = sum_j dy[j, k] and out[c + k] = sum_j dy[j, k] * (x[j, k] - mean[k]).
+ * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]), where g = dy
+ * (relu == 0; mul and offset are not read) or, with relu != 0, g = dy where
+ * (x - mean) * mul + offset > 0 else 0 for mul, offset [c]: the forward's relu mask of batch
+ * norm + relu, recomputed from x with the forward's float32 mean, mul and offset and the same
+ * operations (bit for bit its y > 0, without reading y: one stream fewer in a memory-bound pass).
  * scratch: 2c floats for the block sums of GRAD_BLOCK rows. Rows are walked in order, two per
  * step (row j's and j+1's terms added, then into the block sum): walking down one channel column
- * at a time measured ~2x slower (strided loads, a loop-carried add per row).
+ * at a time measured ~2x slower (strided loads, a loop-carried add per row). Both flags share
+ * this order, so the relu sums are the plain sums of the masked dy bit for bit.
  */
-export function bnGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, out: usize, scratch: usize): void {
+export function bnGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, relu: i32, out: usize, scratch: usize): void {
+  if (relu != 0) gradSums<bool>(m, c, dy, x, mean, mul, offset, out, scratch);
+  else gradSums<i32>(m, c, dy, x, mean, mul, offset, out, scratch);
+}
+
+/**
+ * bnGradSums's loop for one relu flag (see there): Masked = bool is the relu loop, any other type
+ * the plain one. The flag is a type so that each copy is compiled with it constant and the plain
+ * loop has no mask work at all: as an inlined bool argument, Binaryen folded the two copies back
+ * into one loop testing the flag per vector (plain path measured 2-4% slower at [131072, 64],
+ * 4-11% at [1000, 37]: bench/kernels/bn-kernels-bench.ts).
+ */
+@inline function gradSums<Masked>(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize, scratch: usize): void {
+  const relu = isBoolean<Masked>();
   const rowBytes = <usize>c << 2;
   const vecBytes = <usize>(c & ~3) << 2;
+  const zero = f32x4.splat(0);
   const sb = scratch;
   const tb = scratch + rowBytes;
   memory.fill(out, 0, rowBytes << 1);
@@ -66,28 +85,44 @@ export function bnGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, out
       let k: usize = 0;
       for (; k < vecBytes; k += 16) {
         const mk = v128.load(mean + k);
-        const d0 = v128.load(pd + k);
-        const d1 = v128.load(pd + rowBytes + k);
+        let d0 = v128.load(pd + k);
+        let d1 = v128.load(pd + rowBytes + k);
         const x0 = f32x4.sub(v128.load(px + k), mk);
         const x1 = f32x4.sub(v128.load(px + rowBytes + k), mk);
+        if (relu) {
+          const uk = v128.load(mul + k);
+          const fk = v128.load(offset + k);
+          d0 = v128.and(d0, f32x4.gt(f32x4.add(f32x4.mul(x0, uk), fk), zero));
+          d1 = v128.and(d1, f32x4.gt(f32x4.add(f32x4.mul(x1, uk), fk), zero));
+        }
         v128.store(sb + k, f32x4.add(v128.load(sb + k), f32x4.add(d0, d1)));
         v128.store(tb + k, f32x4.add(v128.load(tb + k), f32x4.add(f32x4.mul(d0, x0), f32x4.mul(d1, x1))));
       }
       for (; k < rowBytes; k += 4) {
         const mk = load<f32>(mean + k);
-        const d0 = load<f32>(pd + k);
-        const d1 = load<f32>(pd + rowBytes + k);
+        let d0 = load<f32>(pd + k);
+        let d1 = load<f32>(pd + rowBytes + k);
+        const x0 = load<f32>(px + k) - mk;
+        const x1 = load<f32>(px + rowBytes + k) - mk;
+        if (relu) {
+          const uk = load<f32>(mul + k);
+          const fk = load<f32>(offset + k);
+          if (!(x0 * uk + fk > 0)) d0 = 0;
+          if (!(x1 * uk + fk > 0)) d1 = 0;
+        }
         store<f32>(sb + k, load<f32>(sb + k) + (d0 + d1));
-        store<f32>(tb + k, load<f32>(tb + k) + (d0 * (load<f32>(px + k) - mk) + d1 * (load<f32>(px + rowBytes + k) - mk)));
+        store<f32>(tb + k, load<f32>(tb + k) + (d0 * x0 + d1 * x1));
       }
       pd += rowBytes << 1;
       px += rowBytes << 1;
     }
     if (j < j1) {
       for (let k: usize = 0; k < rowBytes; k += 4) {
-        const d = load<f32>(pd + k);
+        let d = load<f32>(pd + k);
+        const xc = load<f32>(px + k) - load<f32>(mean + k);
+        if (relu && !(xc * load<f32>(mul + k) + load<f32>(offset + k) > 0)) d = 0;
         store<f32>(sb + k, load<f32>(sb + k) + d);
-        store<f32>(tb + k, load<f32>(tb + k) + d * (load<f32>(px + k) - load<f32>(mean + k)));
+        store<f32>(tb + k, load<f32>(tb + k) + d * xc);
       }
     }
     addInto(out, sb, c << 1);

@@ -1,5 +1,3 @@
-import { addInto } from './batch-norm';
-
 // Training-mode batch norm on channels-last float32 [m, c] (m = N*H*W rows). Pointers are byte
 // offsets into tfjs's memory. Used by src/backend/wasm/bn-train.ts.
 
@@ -106,70 +104,8 @@ export function channelAffine(m: i32, c: i32, p: usize, a: usize, q: usize, b: u
 // ---- Batch norm followed by relu (GcBatchNormTrain with relu, and its backward). The backward's
 // relu mask is recomputed from x, which those passes read anyway: (x - mean) * mul + offset > 0
 // with the forward's float32 mean, mul and offset and the same operations, so bit for bit the
-// forward's y > 0, without reading y (one stream fewer in memory-bound passes).
-
-/** Rows summed in float32 block sums before being added into the output (as batch-norm.ts). */
-const RELU_GRAD_BLOCK: i32 = 64;
-
-/**
- * Masked batch-norm gradient sums for dy, x [m, c] and mean, mul, offset [c], with
- * g = dy where (x - mean) * mul + offset > 0 else 0 (the forward's relu mask):
- * out[k] = sum_j g[j, k] and out[c + k] = sum_j g[j, k] * (x[j, k] - mean[k]).
- * scratch: 2c floats (block sums). Same order of operations as batch-norm.ts's bnGradSums on a
- * masked dy: rows in order, two per step (a column-at-a-time walk measured ~2x slower).
- */
-export function bnReluGradSums(m: i32, c: i32, dy: usize, x: usize, mean: usize, mul: usize, offset: usize, out: usize, scratch: usize): void {
-  const rowBytes = <usize>c << 2;
-  const vecBytes = <usize>(c & ~3) << 2;
-  const zero = f32x4.splat(0);
-  const sb = scratch;
-  const tb = scratch + rowBytes;
-  memory.fill(out, 0, rowBytes << 1);
-  for (let j0 = 0; j0 < m; j0 += RELU_GRAD_BLOCK) {
-    const j1 = min<i32>(m, j0 + RELU_GRAD_BLOCK);
-    memory.fill(sb, 0, rowBytes << 1);
-    const off = <usize>j0 * rowBytes;
-    let pd = dy + off;
-    let px = x + off;
-    let j = j0;
-    for (; j + 2 <= j1; j += 2) {
-      let k: usize = 0;
-      for (; k < vecBytes; k += 16) {
-        const mk = v128.load(mean + k);
-        const uk = v128.load(mul + k);
-        const fk = v128.load(offset + k);
-        const x0 = f32x4.sub(v128.load(px + k), mk);
-        const x1 = f32x4.sub(v128.load(px + rowBytes + k), mk);
-        const d0 = v128.and(v128.load(pd + k), f32x4.gt(f32x4.add(f32x4.mul(x0, uk), fk), zero));
-        const d1 = v128.and(v128.load(pd + rowBytes + k), f32x4.gt(f32x4.add(f32x4.mul(x1, uk), fk), zero));
-        v128.store(sb + k, f32x4.add(v128.load(sb + k), f32x4.add(d0, d1)));
-        v128.store(tb + k, f32x4.add(v128.load(tb + k), f32x4.add(f32x4.mul(d0, x0), f32x4.mul(d1, x1))));
-      }
-      for (; k < rowBytes; k += 4) {
-        const mk = load<f32>(mean + k);
-        const uk = load<f32>(mul + k);
-        const fk = load<f32>(offset + k);
-        const x0 = load<f32>(px + k) - mk;
-        const x1 = load<f32>(px + rowBytes + k) - mk;
-        const d0: f32 = x0 * uk + fk > 0 ? load<f32>(pd + k) : 0;
-        const d1: f32 = x1 * uk + fk > 0 ? load<f32>(pd + rowBytes + k) : 0;
-        store<f32>(sb + k, load<f32>(sb + k) + (d0 + d1));
-        store<f32>(tb + k, load<f32>(tb + k) + (d0 * x0 + d1 * x1));
-      }
-      pd += rowBytes << 1;
-      px += rowBytes << 1;
-    }
-    if (j < j1) {
-      for (let k: usize = 0; k < rowBytes; k += 4) {
-        const xc = load<f32>(px + k) - load<f32>(mean + k);
-        const d: f32 = xc * load<f32>(mul + k) + load<f32>(offset + k) > 0 ? load<f32>(pd + k) : 0;
-        store<f32>(sb + k, load<f32>(sb + k) + d);
-        store<f32>(tb + k, load<f32>(tb + k) + d * xc);
-      }
-    }
-    addInto(out, sb, c << 1);
-  }
-}
+// forward's y > 0, without reading y (one stream fewer in memory-bound passes). The sums pass is
+// batch-norm.ts's bnGradSums with its relu flag set; the dx pass is below.
 
 /**
  * out[j, k] = g[j, k] * a[k] + q[j, k] * b[k] + t[k] for p, q [m, c] and a, b, t, mean, mul,
