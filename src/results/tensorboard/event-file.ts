@@ -1,8 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DATA_CLASS_SCALAR, DT_FLOAT, decodeEventStep, encodeEvent, SESSION_LOG_START } from './proto.js';
 import { frameRecord, readRecords } from './records.js';
+import { writeFileAtomic } from '../atomic.js';
+import { makeFolder } from '../fs-safe.js';
 
 /** Event files gc-run writes (TensorBoard reads any name containing "tfevents"; the suffix marks ours). */
 const OURS = /^events\.out\.tfevents\.(\d+)\..*\.gc-run$/;
@@ -31,9 +33,7 @@ function cutBack(file: string, lastStep: number): void {
   });
   // Unchanged (and no torn record at its end): leave it.
   if (kept.length === records.length && (records.at(-1)?.end ?? 0) === bytes.length) return;
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat(kept.map((r) => frameRecord(r.data))));
-  renameSync(tmp, file);
+  writeFileAtomic(file, kept.map((r) => frameRecord(r.data)));
 }
 
 /**
@@ -49,7 +49,7 @@ export class EventFileWriter {
   private pending: Buffer[] = [];
 
   constructor(readonly dir: string, resumeStep: number | null, now: () => number = Date.now) {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     const earlier = ownEventFiles(dir);
     if (resumeStep === null) for (const f of earlier) rmSync(join(dir, f), { force: true });
     else for (const f of earlier) cutBack(join(dir, f), resumeStep);
