@@ -33,12 +33,19 @@ export function truncateMetricsCsv(path: string, columns: readonly string[], las
 }
 
 /**
- * The first data row of a metrics.csv as column → number (null: an empty or unreadable cell),
- * or null when the file has no data row.
+ * The data rows of a metrics.csv as column → number (null: an empty or unreadable cell; a torn
+ * last row has nulls where it was cut).
  */
+export function readMetricsRows(path: string): Record<string, number | null>[] {
+  const [header, ...lines] = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const cols = (header ?? '').split(',');
+  return lines.map((l) => {
+    const cells = l.split(',');
+    return Object.fromEntries(cols.map((c, i) => [c, parseMetricNumber(cells[i] ?? '') ?? null]));
+  });
+}
+
+/** The first data row of a metrics.csv (readMetricsRows), or null when the file has no data row. */
 export function readFirstMetricsRow(path: string): Record<string, number | null> | null {
-  const [header, first] = readFileSync(path, 'utf8').split('\n');
-  if (!first) return null;
-  const cells = first.split(',');
-  return Object.fromEntries(header.split(',').map((c, i) => [c, parseMetricNumber(cells[i] ?? '') ?? null]));
+  return readMetricsRows(path)[0] ?? null;
 }

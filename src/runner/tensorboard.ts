@@ -1,19 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedRun } from '../config/sweep.js';
-import { parseMetricNumber, RUN_FILES } from '../results/run-folder.js';
+import { readMetricsRows } from '../results/csv-resume.js';
+import { RUN_FILES } from '../results/run-folder.js';
 import { runHparams, TensorboardRunLog, tensorboardLogdir, writeHparamsConfig } from '../results/tensorboard/run-log.js';
 import type { RunEvents } from './progress.js';
-
-/** The rows of a (cut back) metrics.csv, as numbers (null: an empty cell). */
-function readRows(dir: string): Record<string, number | null>[] {
-  const [header, ...lines] = readFileSync(join(dir, RUN_FILES.metrics), 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const cols = header.split(',');
-  return lines.map((l) => {
-    const cells = l.split(',');
-    return Object.fromEntries(cols.map((c, i) => [c, parseMetricNumber(cells[i] ?? '') ?? null]));
-  });
-}
 
 /**
  * Tees a run's events into its TensorBoard event files (<results>/<experiment>/tensorboard/<run id>/),
@@ -28,7 +18,7 @@ export function tensorboardEvents(run: PlannedRun, dir: string, events: RunEvent
     events: {
       onStart(info) {
         // A resume continues from the step of the last row kept (the checkpoint's).
-        const rows = info.fromEpoch > 0 ? readRows(dir) : [];
+        const rows = info.fromEpoch > 0 ? readMetricsRows(join(dir, RUN_FILES.metrics)) : [];
         step = rows.length ? Number(rows.at(-1)!.step) : 0;
         log = new TensorboardRunLog(tbDir, info.fromEpoch > 0 ? step : null, runHparams(run.swept, run.seed), rows);
         events.onStart?.(info);
