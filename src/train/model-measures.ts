@@ -31,21 +31,28 @@ export async function gcBy(f: LogitsFn, examples: HostExamples, outDim: number, 
     : projectedGeometricComplexity(f, examples, outDim, m.batchSize, m.projections, rng());
 }
 
-/** Mean loss (`loss`: the run's train.loss; cross-entropy by default), accuracy and every example's margin (f_y − max_{j≠y} f_j), in batches. */
-export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number, loss: LossFn = crossEntropy): Promise<{ loss: number; acc: number; margins: Float32Array }> {
-  const all = new Float32Array(split.n);
+/**
+ * Mean loss (`loss`: the run's train.loss; cross-entropy by default) and accuracy of `f` on a
+ * whole split in batches, and with `withMargins` every example's margin (f_y − max_{j≠y} f_j)
+ * from the same forward pass. The one loss/accuracy pass: the trainer's test columns and gc-measure.
+ */
+export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number, loss?: LossFn): Promise<{ loss: number; acc: number; margins: Float32Array }>;
+export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number, loss: LossFn | undefined, withMargins: false): Promise<{ loss: number; acc: number }>;
+export async function lossAccuracyMargins(f: LogitsFn, split: Split, batchSize: number, loss: LossFn = crossEntropy, withMargins = true): Promise<{ loss: number; acc: number; margins?: Float32Array }> {
+  const all = withMargins ? new Float32Array(split.n) : undefined;
   let lossSum = 0;
   let correct = 0;
   await forEachBatch(split, batchSize, (xb, start, size) => {
     const yb = batchLabels(split.y, start, size);
     const logits = f(xb as tf.Tensor4D);
-    return [tf.stack([tf.mul(loss(logits, yb), size), correctCount(logits, yb)]), margins(logits, yb)];
+    const stats = tf.stack([tf.mul(loss(logits, yb), size), correctCount(logits, yb)]);
+    return all ? [stats, margins(logits, yb)] : [stats];
   }, ([[l, c], m], start) => {
-    all.set(m, start);
+    all?.set(m, start);
     lossSum += l;
     correct += c;
   });
-  return { loss: lossSum / split.n, acc: correct / split.n, margins: all };
+  return { loss: lossSum / split.n, acc: correct / split.n, ...(all ? { margins: all } : {}) };
 }
 
 /** The examples of `split` whose label is in `classes` (all when omitted), in order. */

@@ -2,28 +2,16 @@
  * train_loss / train_acc (means over the epoch's steps, empty at epoch 0) and test_loss /
  * test_acc (the whole test split in inference mode, every epoch), by the run's train.loss.
  */
-import * as tf from '#tf';
 import type { Split } from '../../data/split.js';
-import { correctCount, crossEntropy } from '../../metrics/classification.js';
-import { batchLabels, forEachBatch } from '../../metrics/examples.js';
+import { lossAccuracyMargins } from '../model-measures.js';
 import type { LossFn } from '../../metrics/loss.js';
 import type { LogitsFn } from '../../metrics/gc.js';
 import { LOSS_ACCURACY_COLUMNS } from '../../results/columns.js';
 import type { ColumnGroup, GroupContext } from './group.js';
 
 /** Mean loss (`loss`, cross-entropy by default) and accuracy of `f` on a whole split, in batches (inference mode). */
-export async function evaluate(f: LogitsFn, split: Split, batchSize: number, loss: LossFn = crossEntropy): Promise<{ loss: number; acc: number }> {
-  let lossSum = 0;
-  let correct = 0;
-  await forEachBatch(split, batchSize, (xb, start, size) => {
-    const yb = batchLabels(split.y, start, size);
-    const logits = f(xb as tf.Tensor4D);
-    return tf.stack([tf.mul(loss(logits, yb), size), correctCount(logits, yb)]);
-  }, ([[l, c]]) => {
-    lossSum += l;
-    correct += c;
-  });
-  return { loss: lossSum / split.n, acc: correct / split.n };
+export async function evaluate(f: LogitsFn, split: Split, batchSize: number, loss?: LossFn): Promise<{ loss: number; acc: number }> {
+  return lossAccuracyMargins(f, split, batchSize, loss, false);
 }
 
 export function lossAccuracyGroup({ cfg, infer, data, loss }: GroupContext): ColumnGroup {
