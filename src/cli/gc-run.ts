@@ -9,7 +9,7 @@ import { checkWritableFolder } from '../results/out-dir.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { missingGpuPackages } from '../backend/optional-packages.js';
 import { planStatus } from '../runner/plan-status.js';
-import { preflightRuns } from '../runner/preflight.js';
+import { preflightBackend, preflightRuns } from '../runner/preflight.js';
 import { removeActiveStaging } from '../data/download.js';
 import type { SweepProgress } from '../runner/progress.js';
 import { runPool } from '../runner/pool.js';
@@ -149,7 +149,7 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
   const controller = new AbortController();
   // Until a run starts training, a signal quits at once (set-up has nothing to checkpoint).
   let training = false;
-  const watch = (p: SweepProgress): SweepProgress => ({ ...p, startRun: (...a) => ((training = true), p.startRun(...a)), step: (s) => p.step(s), epoch: (r) => p.epoch(r), endRun: (s) => p.endRun(s), stop: () => p.stop() });
+  const watch = (p: SweepProgress): SweepProgress => ({ startRun: (...a) => ((training = true), p.startRun(...a)), step: (s) => p.step(s), epoch: (r) => p.epoch(r), endRun: (s) => p.endRun(s), stop: () => p.stop() });
   // While bars are drawn, the Ctrl-C lines go above them (written directly, a redraw would hide them).
   let signalNote: ((line: string) => void) | null = null;
   const signalIo: Io = { stdout: io.stdout, stderr: { write: (s: string) => (signalNote ? signalNote(s.trim()) : io.stderr.write(s)) } };
@@ -166,14 +166,14 @@ export async function gcRun(argv: string[], io: Io = process): Promise<number> {
       const note = backendNote(exp.model.arch, backend.name, backend.adapter ? !backend.adapter.fallback : false);
       if (note) io.stderr.write(`gc-run: ${note}\n`);
       // A checkpoint written by another backend is refused before any run trains.
-      preflightRuns(runs, { restart: !!opts.restart, backend: backend.name });
+      if (!opts.restart) preflightBackend(runs, backend.name);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/\n`);
       const progress = createProgress(opts.progress, clock);
       signalNote = (l) => progress.note(l);
       outcomes = await runSweep(runs, { ...common, backend: { ...backend, line }, progress: watch(progress) });
       signalNote = null;
     } else {
-      if (exp.backend !== 'auto') preflightRuns(runs, { restart: !!opts.restart, backend: exp.backend });
+      if (exp.backend !== 'auto' && !opts.restart) preflightBackend(runs, exp.backend);
       const workers = Math.min(jobs, runs.length);
       io.stderr.write(`gc-run: ${runs.length} run(s) of '${exp.experiment}' into ${exp.output_dir}/${exp.experiment}/ with ${workers} worker process(es)\n`);
       const progress = createPoolProgress(opts.progress, clock);
