@@ -11,6 +11,7 @@ import * as tf from '#tf';
 import { GcRunError } from '../errors/errors.js';
 import { makeFolder, refuseLink, WriteFailure, writeSynced } from './fs-safe.js';
 import { readCheckedWeights, readModelJson } from './model-artifacts.js';
+import { atomicTempPath } from './atomic.js';
 
 /** Folder of a run's final model: <run dir>/model. */
 export const MODEL_DIR = 'model';
@@ -37,7 +38,7 @@ function replaceDirAtomic(dir: string, files: Record<string, Uint8Array>): void 
   refuseLink(parent);
   refuseLink(dir);
   makeFolder(parent);
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
+  const tmp = atomicTempPath(dir);
   const old = join(parent, `.${basename(dir)}.${process.pid}.old`);
   refuseLink(tmp);
   rmSync(tmp, { recursive: true, force: true });
